@@ -1,0 +1,91 @@
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { randomUUID } from 'node:crypto';
+import type { AppContext } from './platform/context.ts';
+import { loggerOptions } from './platform/logger.ts';
+import { registerProblemHandlers } from './platform/problem.ts';
+import { createMetrics, type Metrics } from './platform/metrics.ts';
+import type { Principal } from './platform/auth.ts';
+import { hitRateLimit } from './platform/rate-limit.ts';
+import { resolvePrincipal } from './modules/auth/auth.service.ts';
+import { authRoutes } from './modules/auth/auth.routes.ts';
+import { systemRoutes } from './modules/observability/observability.routes.ts';
+// ROUTE-IMPORTS (modules add their import above this line)
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+  interface FastifyInstance {
+    ctx: AppContext;
+    metrics: Metrics;
+  }
+}
+
+export interface BuildAppOptions {
+  /** Logger level for this app; tests pass 'silent'. */
+  logLevel?: string;
+}
+
+/**
+ * The API as one plugin tree (STYLE.md, fastify/demo): external plugins, then our own, then every module's
+ * routes. server.ts only listens; tests build this same app against their own database and Redis.
+ */
+export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: loggerOptions(opts.logLevel ?? ctx.config.LOG_LEVEL),
+    genReqId: (req) => (req.headers['x-request-id'] as string | undefined)?.slice(0, 100) || randomUUID(),
+    requestIdHeader: false,
+    trustProxy: true,
+    disableRequestLogging: ctx.config.NODE_ENV === 'test',
+    ajv: { customOptions: { coerceTypes: 'array' } },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorate('ctx', ctx);
+  app.decorate('metrics', createMetrics(ctx.queues));
+  app.decorateRequest('principal', undefined);
+  registerProblemHandlers(app);
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'TradeLead API', version: '1.0.0', description: 'Scored, priced, exclusive leads for home-service contractors.' },
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' },
+        },
+      },
+      security: [{ bearerAuth: [] }, { apiKey: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+    req.principal = await resolvePrincipal(ctx, req.headers);
+    if (req.url.startsWith('/api/')) {
+      const who = req.principal ? `${req.principal.kind}:${req.principal.id}` : `ip:${req.ip}`;
+      await hitRateLimit(ctx.redis, ctx.config.QUEUE_PREFIX, `api:${who}`, ctx.config.API_RATE_LIMIT_PER_MINUTE, 60);
+    }
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    app.metrics.httpDuration.observe(
+      { method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  await app.register(systemRoutes(ctx));
+  await app.register(authRoutes(ctx), { prefix: '/api/v1/auth' });
+  // ROUTE-REGISTRATIONS (modules add their registration above this line)
+
+  return app;
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>;
+export type { FastifyRequest };
