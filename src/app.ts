@@ -12,6 +12,8 @@ import { hitRateLimit } from './platform/rate-limit.ts';
 import { resolvePrincipal } from './modules/auth/auth.service.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
 import { systemRoutes } from './modules/observability/observability.routes.ts';
+import { contractorsRoutes } from './modules/contractors/contractors.routes.ts';
+import { territoriesRoutes } from './modules/territories/territories.routes.ts';
 // ROUTE-IMPORTS (modules add their import above this line)
 
 declare module 'fastify' {
@@ -39,7 +41,6 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
     genReqId: (req) => (req.headers['x-request-id'] as string | undefined)?.slice(0, 100) || randomUUID(),
     requestIdHeader: false,
     trustProxy: true,
-    disableRequestLogging: ctx.config.NODE_ENV === 'test',
     ajv: { customOptions: { coerceTypes: 'array' } },
   }).withTypeProvider<ZodTypeProvider>();
 
@@ -82,6 +83,8 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
 
   await app.register(systemRoutes(ctx));
   await app.register(authRoutes(ctx), { prefix: '/api/v1/auth' });
+  await app.register(contractorsRoutes(ctx), { prefix: '/api/v1/contractors' });
+  await app.register(territoriesRoutes(ctx), { prefix: '/api/v1/territories' });
   // ROUTE-REGISTRATIONS (modules add their registration above this line)
 
   return app;

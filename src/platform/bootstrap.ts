@@ -10,7 +10,9 @@ import { QueueRegistry } from './queues.ts';
 export function createContext(config: TConfig, opts: { role?: string; logLevel?: string } = {}): AppContext & { close(): Promise<void> } {
   const log = createLogger(opts.logLevel ?? config.LOG_LEVEL, { role: opts.role ?? 'api' });
   const db = createDatabase(config.DATABASE_URL, { max: config.DATABASE_POOL_MAX, applicationName: `tradelead-${opts.role ?? 'api'}` });
-  const redis = createRedis(config.REDIS_URL);
+  // General-purpose connection (rate limits, readiness, caches): fail fast while Redis is down, so the API
+  // degrades (rate limits fail open, /ready says 503) instead of hanging requests. Workers open their own.
+  const redis = createRedis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 2000 });
   // Producers fail fast while Redis is down (offline queue off); the outbox keeps what could not be sent.
   const producer = createRedis(config.REDIS_URL, { enableOfflineQueue: false });
   const queues = new QueueRegistry(producer, config.QUEUE_PREFIX);

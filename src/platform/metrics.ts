@@ -34,7 +34,7 @@ export function createMetrics(queues?: QueueRegistry) {
         await Promise.all(
           queues.all().map(async (q) => {
             try {
-              const counts = await q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'paused');
+              const counts = await q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed');
               for (const [state, n] of Object.entries(counts)) this.set({ queue: q.name, state }, n);
             } catch {
               /* Redis down: /ready reports it; metrics stay scrapeable */

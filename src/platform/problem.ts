@@ -19,11 +19,20 @@ const TITLES: Record<number, string> = {
   422: 'Unprocessable Content', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable',
 };
 
-export function sendProblem(reply: FastifyReply, req: FastifyRequest, p: Omit<Problem, 'type' | 'title'> & { title?: string }) {
+export interface ProblemInput {
+  status: number;
+  code: string;
+  title?: string;
+  detail?: string;
+  errors?: { path: string; message: string }[];
+  [k: string]: unknown;
+}
+
+export function sendProblem(reply: FastifyReply, req: FastifyRequest, p: ProblemInput) {
   const body: Problem = {
+    ...p,
     type: `https://tradelead.dev/problems/${p.code.toLowerCase().replaceAll('_', '-')}`,
     title: p.title ?? TITLES[p.status] ?? 'Error',
-    ...p,
     instance: req.url,
   };
   if (p.code === 'RATE_LIMITED' && typeof p.retryAfterSeconds === 'number') reply.header('retry-after', String(p.retryAfterSeconds));
