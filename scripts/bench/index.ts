@@ -1,0 +1,22 @@
+/**
+ * npm run bench [-- <name> ...] — runs benchmarks and prints one JSON document on stdout (progress on stderr).
+ * Names: leads-list. Env: BENCH_LEADS, BENCH_SECONDS, BENCH_DATABASE_URL (default: DATABASE_URL + "_bench").
+ */
+import { existsSync } from 'node:fs';
+import { benchLeadsList } from './leads-list.ts';
+
+const BENCHES: Record<string, () => Promise<unknown>> = {
+  'leads-list': () => benchLeadsList(),
+};
+
+if (existsSync('.env')) process.loadEnvFile('.env');
+const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const unknown = names.filter((n) => !BENCHES[n]);
+if (unknown.length) {
+  console.error(`unknown benchmark: ${unknown.join(', ')}; available: ${Object.keys(BENCHES).join(', ')}`);
+  process.exit(2);
+}
+const results: Record<string, unknown> = {};
+for (const name of names.length ? names : Object.keys(BENCHES)) results[name] = await BENCHES[name]!();
+console.log(JSON.stringify({ machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, results }, null, 2));
+process.exit(0);

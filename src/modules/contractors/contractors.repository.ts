@@ -1,0 +1,50 @@
+import type { Db } from '../../platform/db.ts';
+import type { Prisma } from '../../generated/prisma/client.ts';
+import type { TierName } from './contractors.tiers.ts';
+
+export const findLiveContractor = (db: Db, id: string) => db.contractor.findFirst({ where: { id, deletedAt: null } });
+
+export const insertContractor = (db: Db, data: Prisma.ContractorUncheckedCreateInput) => db.contractor.create({ data });
+
+/** Keyset page ordered by (company_name, id): both exact, so no row is skipped or repeated between pages. */
+export function listLiveContractors(
+  db: Db,
+  opts: { onlyId?: string; city?: string; state?: string; status?: string; tier?: TierName; after?: [string, string]; limit: number },
+) {
+  const where: Prisma.ContractorWhereInput = {
+    deletedAt: null,
+    ...(opts.onlyId ? { id: opts.onlyId } : {}),
+    ...(opts.city ? { city: { equals: opts.city, mode: 'insensitive' } } : {}),
+    ...(opts.state ? { state: opts.state } : {}),
+    ...(opts.status ? { status: opts.status } : {}),
+    ...(opts.tier ? { subscriptionTier: opts.tier } : {}),
+  };
+  if (opts.after) {
+    const [name, id] = opts.after;
+    where.OR = [{ companyName: { gt: name } }, { companyName: name, id: { gt: id } }];
+  }
+  return db.contractor.findMany({ where, orderBy: [{ companyName: 'asc' }, { id: 'asc' }], take: opts.limit });
+}
+
+/** Conditional on not deleted, so a concurrent delete and update cannot resurrect a row. */
+export const updateLiveContractor = (db: Db, id: string, data: Prisma.ContractorUncheckedUpdateManyInput) =>
+  db.contractor.updateMany({ where: { id, deletedAt: null }, data });
+
+export interface LockedContractor {
+  id: string;
+  status: string;
+  subscriptionTier: TierName;
+  leadsPerMonth: number | null;
+  companyName: string;
+}
+
+// Raw SQL: Prisma cannot say FOR UPDATE.
+export async function lockLiveContractor(db: Db, id: string): Promise<LockedContractor | null> {
+  const rows = await db.$queryRaw<LockedContractor[]>`
+    SELECT id::text AS "id", status, subscription_tier::text AS "subscriptionTier",
+           leads_per_month AS "leadsPerMonth", company_name AS "companyName"
+      FROM contractors
+     WHERE id = ${id}::uuid AND deleted_at IS NULL
+       FOR UPDATE`;
+  return rows[0] ?? null;
+}

@@ -1,0 +1,166 @@
+import type { AppContext } from '../../platform/context.ts';
+import { AppError } from '../../platform/errors.ts';
+import { assertContractorAccess, isStaff, requireRole, type Principal } from '../../platform/auth.ts';
+import type { Db } from '../../platform/db.ts';
+import { recordSystemEvent } from '../../platform/outbox.ts';
+import { decodeCursor, encodeCursor } from '../../platform/pagination.ts';
+import { revokeContractorTerritories } from '../territories/territories.service.ts';
+import * as repo from './contractors.repository.ts';
+import { TIERS } from './contractors.tiers.ts';
+import {
+  CONTRACTOR_EDITABLE_FIELDS,
+  type TContractor,
+  type TCreateContractorBody,
+  type TListContractorsQuery,
+  type TUpdateContractorBody,
+} from './contractors.schemas.ts';
+
+export { TIERS, TIER_NAMES, type TierName, type TierTerms } from './contractors.tiers.ts';
+
+type ContractorRow = NonNullable<Awaited<ReturnType<typeof repo.findLiveContractor>>>;
+
+const SERVICE = 'contractors';
+
+export function toContractor(c: ContractorRow): TContractor {
+  const tier = TIERS[c.subscriptionTier];
+  return {
+    id: c.id,
+    companyName: c.companyName,
+    ownerName: c.ownerName,
+    email: c.email,
+    phone: c.phone,
+    website: c.website,
+    city: c.city,
+    state: c.state,
+    zip: c.zip,
+    status: c.status as TContractor['status'],
+    acquisitionStatus: c.acquisitionStatus,
+    subscriptionTier: c.subscriptionTier,
+    monthlyFee: c.monthlyFee === null ? null : Number(c.monthlyFee),
+    leadsPerMonth: c.leadsPerMonth,
+    leadsThisMonth: c.leadsThisMonth,
+    exclusivity: tier.exclusivity,
+    priorityDelivery: tier.priorityDelivery,
+    signedUpAt: c.signedUpAt?.toISOString() ?? null,
+    createdAt: c.createdAt.toISOString(),
+    updatedAt: c.updatedAt.toISOString(),
+  };
+}
+
+const notFound = (id: string) => new AppError('CONTRACTOR_NOT_FOUND', { message: `contractor ${id} not found` });
+
+/**
+ * Locks the contractor row inside the caller's transaction, so one contractor's purchases run one at a
+ * time and the quota check after it is race-free. Null when the contractor does not exist or was deleted.
+ */
+export async function lockContractorForPurchase(
+  db: Db,
+  contractorId: string,
+): Promise<{ id: string; status: string; subscriptionTier: 'starter' | 'professional' | 'enterprise'; leadsPerMonth: number; companyName: string } | null> {
+  const row = await repo.lockLiveContractor(db, contractorId);
+  if (!row) return null;
+  return { ...row, leadsPerMonth: row.leadsPerMonth ?? TIERS[row.subscriptionTier].leadsPerMonth };
+}
+
+/** One contractor, if the principal may see it: staff any, a contractor only itself (others answer 404). */
+export async function getContractor(ctx: AppContext, principal: Principal | undefined, id: string): Promise<TContractor> {
+  const p = requireRole(principal, 'admin', 'ops', 'contractor');
+  assertContractorAccess(p, id);
+  const row = await repo.findLiveContractor(ctx.db.prisma, id);
+  if (!row) throw notFound(id);
+  return toContractor(row);
+}
+
+/** A contractor principal sees only its own row; filters still apply to it. */
+export async function listContractors(ctx: AppContext, principal: Principal | undefined, q: TListContractorsQuery) {
+  const p = requireRole(principal, 'admin', 'ops', 'contractor');
+  if (!isStaff(p) && !p.contractorId) throw new AppError('FORBIDDEN', { message: 'principal is not bound to a contractor' });
+  const onlyId = isStaff(p) ? undefined : (p.contractorId ?? undefined);
+  const after = decodeCursor(q.cursor, 2) as [string, string] | undefined;
+  const rows = await repo.listLiveContractors(ctx.db.prisma, { onlyId, city: q.city, state: q.state, status: q.status, tier: q.tier, after, limit: q.limit + 1 });
+  const page = rows.slice(0, q.limit);
+  const last = page.at(-1);
+  return { items: page.map(toContractor), nextCursor: rows.length > q.limit && last ? encodeCursor([last.companyName, last.id]) : null };
+}
+
+/** Signs a contractor up on a tier: fee and quota come from the tier (seed 002 §3.6.6); staff may override the quota. */
+export async function createContractor(ctx: AppContext, principal: Principal | undefined, body: TCreateContractorBody): Promise<TContractor> {
+  const p = requireRole(principal, 'admin', 'ops');
+  const tier = TIERS[body.subscriptionTier];
+  const row = await ctx.db.prisma.$transaction(async (tx) => {
+    const c = await repo.insertContractor(tx, {
+      companyName: body.companyName,
+      email: body.email.toLowerCase(),
+      city: body.city,
+      state: body.state,
+      zip: body.zip,
+      phone: body.phone ?? null,
+      ownerName: body.ownerName ?? null,
+      website: body.website ?? null,
+      subscriptionTier: body.subscriptionTier,
+      monthlyFee: tier.monthlyFee,
+      leadsPerMonth: body.leadsPerMonth ?? tier.leadsPerMonth,
+      status: 'active',
+      acquisitionStatus: 'active',
+      signedUpAt: new Date(),
+      source: 'admin',
+    });
+    await recordSystemEvent(tx, {
+      eventType: 'contractor', eventName: 'contractor.created', service: SERVICE, entityType: 'contractor', entityId: c.id,
+      data: { by: p.id, subscriptionTier: c.subscriptionTier, leadsPerMonth: c.leadsPerMonth },
+    });
+    return c;
+  });
+  return toContractor(row);
+}
+
+/**
+ * Staff may change anything in the body; a contractor only its own phone, website and owner name
+ * (tier, status and quota are what it pays for, so asking to change them is FORBIDDEN, not ignored).
+ */
+export async function updateContractor(ctx: AppContext, principal: Principal | undefined, id: string, body: TUpdateContractorBody): Promise<TContractor> {
+  const p = requireRole(principal, 'admin', 'ops', 'contractor');
+  assertContractorAccess(p, id);
+  if (!isStaff(p)) {
+    const denied = Object.keys(body).filter((k) => !(CONTRACTOR_EDITABLE_FIELDS as readonly string[]).includes(k));
+    if (denied.length) throw new AppError('FORBIDDEN', { message: `contractors may not change ${denied.join(', ')}`, details: { fields: denied } });
+  }
+  const { subscriptionTier, leadsPerMonth, email, ...rest } = body;
+  const data: Parameters<typeof repo.updateLiveContractor>[2] = { ...rest };
+  if (email !== undefined) data.email = email.toLowerCase();
+  if (subscriptionTier !== undefined) {
+    data.subscriptionTier = subscriptionTier;
+    data.monthlyFee = TIERS[subscriptionTier].monthlyFee;
+    data.leadsPerMonth = TIERS[subscriptionTier].leadsPerMonth;
+  }
+  if (leadsPerMonth !== undefined) data.leadsPerMonth = leadsPerMonth;
+
+  const row = await ctx.db.prisma.$transaction(async (tx) => {
+    const r = await repo.updateLiveContractor(tx, id, data);
+    if (r.count === 0) throw notFound(id);
+    if (isStaff(p) && (subscriptionTier !== undefined || leadsPerMonth !== undefined || body.status !== undefined)) {
+      await recordSystemEvent(tx, {
+        eventType: 'contractor', eventName: 'contractor.updated', service: SERVICE, entityType: 'contractor', entityId: id,
+        data: { by: p.id, subscriptionTier, leadsPerMonth: data.leadsPerMonth, status: body.status },
+      });
+    }
+    return repo.findLiveContractor(tx, id);
+  });
+  if (!row) throw notFound(id);
+  return toContractor(row);
+}
+
+/** Soft delete: the row stays for history; its active territories are revoked in the same transaction. */
+export async function deleteContractor(ctx: AppContext, principal: Principal | undefined, id: string): Promise<{ revokedTerritories: number }> {
+  const p = requireRole(principal, 'admin', 'ops');
+  return ctx.db.prisma.$transaction(async (tx) => {
+    const r = await repo.updateLiveContractor(tx, id, { deletedAt: new Date(), status: 'cancelled', acquisitionStatus: 'churned' });
+    if (r.count === 0) throw notFound(id);
+    const revokedTerritories = await revokeContractorTerritories(tx, { contractorId: id, by: p.id, reason: 'contractor_deleted' });
+    await recordSystemEvent(tx, {
+      eventType: 'contractor', eventName: 'contractor.deleted', service: SERVICE, entityType: 'contractor', entityId: id,
+      data: { by: p.id, revokedTerritories },
+    });
+    return { revokedTerritories };
+  });
+}

@@ -1,0 +1,53 @@
+import type { Db } from '../../platform/db.ts';
+
+/** Active and not past expires_at: the rows that actually hold a (zip, trade). */
+const live = () => ({ status: 'active' as const, OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }] });
+
+// Raw SQL: Prisma cannot say FOR SHARE. The share lock makes a concurrent soft delete of the contractor
+// (whose UPDATE needs the row) wait for this claim to commit, so its revocation sees the new territory.
+export async function shareLockLiveContractor(db: Db, contractorId: string): Promise<boolean> {
+  const rows = await db.$queryRaw<{ id: string }[]>`
+    SELECT id::text AS id FROM contractors WHERE id = ${contractorId}::uuid AND deleted_at IS NULL FOR SHARE`;
+  return rows.length > 0;
+}
+
+export const contractorIsLive = async (db: Db, contractorId: string) =>
+  (await db.contractor.count({ where: { id: contractorId, deletedAt: null } })) > 0;
+
+/** Flips lapsed active claims on (zip, trade) to expired so the partial unique index stops counting them. */
+export const expireLapsed = (db: Db, zip: string, trade: string) =>
+  db.territory.updateManyAndReturn({
+    where: { zip, trade, status: 'active', expiresAt: { lte: new Date() } },
+    data: { status: 'expired' },
+  });
+
+export const insertTerritory = (db: Db, data: { contractorId: string; zip: string; trade: string; exclusive: boolean; expiresAt: Date | null }) =>
+  db.territory.create({ data });
+
+export const findExclusiveHolder = (db: Db, zip: string, trade: string) =>
+  db.territory.findFirst({ where: { zip, trade, exclusive: true, ...live() }, select: { contractorId: true } });
+
+export const findTakenZips = async (db: Db, trade: string, zips: string[]) =>
+  (await db.territory.findMany({ where: { trade, zip: { in: zips }, exclusive: true, ...live() }, select: { zip: true }, distinct: ['zip'] })).map((r) => r.zip);
+
+/** Keyset page ordered by (zip, id). `expired` also matches active rows past their expiry. */
+export function listTerritories(db: Db, opts: { contractorId: string; status?: 'active' | 'revoked' | 'expired'; after?: [string, string]; limit: number }) {
+  const now = new Date();
+  const byStatus =
+    opts.status === 'active' ? live()
+    : opts.status === 'expired' ? { OR: [{ status: 'expired' as const }, { status: 'active' as const, expiresAt: { lte: now } }] }
+    : opts.status === 'revoked' ? { status: 'revoked' as const }
+    : {};
+  const after = opts.after ? { OR: [{ zip: { gt: opts.after[0] } }, { zip: opts.after[0], id: { gt: opts.after[1] } }] } : {};
+  return db.territory.findMany({
+    where: { contractorId: opts.contractorId, AND: [byStatus, after] },
+    orderBy: [{ zip: 'asc' }, { id: 'asc' }],
+    take: opts.limit,
+  });
+}
+
+export const findTerritoryOf = (db: Db, contractorId: string, id: string) => db.territory.findFirst({ where: { id, contractorId } });
+
+/** Conditional on still active, so two revocations cannot both report success. */
+export const revokeActive = (db: Db, where: { id?: string; contractorId: string }) =>
+  db.territory.updateManyAndReturn({ where: { ...where, status: 'active' }, data: { status: 'revoked', revokedAt: new Date() } });

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { ZPageQuery } from '../../platform/pagination.ts';
+import { TRADE_SLUGS } from '../../../prisma/seed/taxonomy.ts';
+
+export const ZTrade = z.enum(TRADE_SLUGS, { error: `trade must be one of: ${TRADE_SLUGS.join(', ')}` });
+export const ZTerritoryZip = z.string().regex(/^\d{5}$/, 'zip must be 5 digits');
+export const ZTerritoryStatus = z.enum(['active', 'revoked', 'expired']);
+
+export const ZAssignTerritoryBody = z.object({
+  zip: ZTerritoryZip,
+  trade: ZTrade,
+  exclusive: z.boolean().default(true),
+  expiresAt: z.iso.datetime({ offset: true }).optional().describe('claim lapses at this instant; open-ended if absent'),
+});
+
+export const ZTerritoryParams = z.object({ id: z.uuid(), territoryId: z.uuid() });
+
+export const ZListTerritoriesQuery = ZPageQuery.extend({ status: ZTerritoryStatus.optional() });
+
+export const ZAvailableQuery = z.object({
+  trade: ZTrade,
+  zips: z
+    .string()
+    .max(1200)
+    .transform((s) => [...new Set(s.split(',').map((z) => z.trim()).filter(Boolean))])
+    .pipe(z.array(ZTerritoryZip).min(1, 'zips: at least one ZIP').max(100, 'zips: at most 100 ZIPs'))
+    .describe('comma-separated 5-digit ZIP codes, at most 100'),
+});
+
+export const ZTerritory = z.object({
+  id: z.uuid(),
+  contractorId: z.uuid(),
+  zip: z.string(),
+  trade: z.string(),
+  exclusive: z.boolean(),
+  status: ZTerritoryStatus.describe('an active claim past expiresAt reads as expired'),
+  startsAt: z.iso.datetime(),
+  expiresAt: z.iso.datetime().nullable(),
+  revokedAt: z.iso.datetime().nullable(),
+  createdAt: z.iso.datetime(),
+});
+
+export const ZAvailability = z.object({
+  trade: z.string(),
+  available: z.array(z.string()).describe('ZIPs with no active exclusive claim for the trade'),
+  taken: z.array(z.string()),
+});
+
+export type TTerritory = z.infer<typeof ZTerritory>;
+export type TAssignTerritoryBody = z.infer<typeof ZAssignTerritoryBody>;

@@ -1,0 +1,126 @@
+import type { AppContext } from '../../platform/context.ts';
+import { AppError } from '../../platform/errors.ts';
+import { assertContractorAccess, requireRole, type Principal } from '../../platform/auth.ts';
+import { isUniqueViolation, type Db } from '../../platform/db.ts';
+import { recordSystemEvent } from '../../platform/outbox.ts';
+import { decodeCursor, encodeCursor } from '../../platform/pagination.ts';
+import * as repo from './territories.repository.ts';
+import type { TAssignTerritoryBody, TTerritory } from './territories.schemas.ts';
+
+type TerritoryRow = Awaited<ReturnType<typeof repo.insertTerritory>>;
+
+const SERVICE = 'territories';
+
+export function toTerritory(t: TerritoryRow, now = new Date()): TTerritory {
+  const lapsed = t.status === 'active' && t.expiresAt !== null && t.expiresAt <= now;
+  return {
+    id: t.id,
+    contractorId: t.contractorId,
+    zip: t.zip,
+    trade: t.trade,
+    exclusive: t.exclusive,
+    status: lapsed ? 'expired' : t.status,
+    startsAt: t.startsAt.toISOString(),
+    expiresAt: t.expiresAt?.toISOString() ?? null,
+    revokedAt: t.revokedAt?.toISOString() ?? null,
+    createdAt: t.createdAt.toISOString(),
+  };
+}
+
+function territoryEvent(db: Db, name: 'territory.assigned' | 'territory.revoked' | 'territory.expired', t: TerritoryRow, data: Record<string, unknown> = {}) {
+  return recordSystemEvent(db, {
+    eventType: 'territory',
+    eventName: name,
+    service: SERVICE,
+    entityType: 'territory',
+    entityId: t.id,
+    data: { contractorId: t.contractorId, zip: t.zip, trade: t.trade, exclusive: t.exclusive, ...data },
+  });
+}
+
+/** Contractor id holding an active, unexpired exclusive claim on (zip, trade), else null. */
+export async function findExclusiveHolder(db: Db, zip: string, trade: string): Promise<string | null> {
+  return (await repo.findExclusiveHolder(db, zip, trade))?.contractorId ?? null;
+}
+
+/**
+ * Claims (zip, trade) for a contractor. Exclusivity is the database's job (seed 000: "enforced at database
+ * level"): the partial unique index territories_one_active_exclusive lets only one of N concurrent exclusive
+ * claims commit; the others get a unique violation, answered as TERRITORY_TAKEN.
+ */
+export async function assignTerritory(ctx: AppContext, principal: Principal | undefined, opts: TAssignTerritoryBody & { contractorId: string }) {
+  const p = requireRole(principal, 'admin', 'ops');
+  const expiresAt = opts.expiresAt ? new Date(opts.expiresAt) : null;
+  if (expiresAt && expiresAt <= new Date()) {
+    throw new AppError('VALIDATION_FAILED', { message: 'expiresAt must be in the future', details: { errors: [{ path: 'body.expiresAt', message: 'must be in the future' }] } });
+  }
+  try {
+    return await ctx.db.prisma.$transaction(async (tx) => {
+      if (!(await repo.shareLockLiveContractor(tx, opts.contractorId))) {
+        throw new AppError('CONTRACTOR_NOT_FOUND', { message: `contractor ${opts.contractorId} not found` });
+      }
+      // A lapsed claim must not block: retire it first, in this transaction, so the index no longer counts it.
+      for (const old of await repo.expireLapsed(tx, opts.zip, opts.trade)) await territoryEvent(tx, 'territory.expired', old);
+      if (!opts.exclusive) {
+        // A shared claim may sit beside other shared claims, never beside someone's exclusive one.
+        const holder = await findExclusiveHolder(tx, opts.zip, opts.trade);
+        if (holder && holder !== opts.contractorId) throw takenError(opts.zip, opts.trade);
+      }
+      const t = await repo.insertTerritory(tx, { contractorId: opts.contractorId, zip: opts.zip, trade: opts.trade, exclusive: opts.exclusive, expiresAt });
+      await territoryEvent(tx, 'territory.assigned', t, { by: p.id, expiresAt: expiresAt?.toISOString() ?? null });
+      return toTerritory(t);
+    });
+  } catch (err) {
+    if (isUniqueViolation(err, 'territories_one_active_exclusive')) throw takenError(opts.zip, opts.trade);
+    throw err;
+  }
+}
+
+const takenError = (zip: string, trade: string) =>
+  new AppError('TERRITORY_TAKEN', { message: `${trade} in ${zip} already has an active exclusive claim`, details: { zip, trade } });
+
+export async function listContractorTerritories(
+  ctx: AppContext,
+  principal: Principal | undefined,
+  opts: { contractorId: string; status?: 'active' | 'revoked' | 'expired'; limit: number; cursor?: string },
+) {
+  const p = requireRole(principal, 'admin', 'ops', 'contractor');
+  assertContractorAccess(p, opts.contractorId);
+  if (!(await repo.contractorIsLive(ctx.db.prisma, opts.contractorId))) {
+    throw new AppError('CONTRACTOR_NOT_FOUND', { message: `contractor ${opts.contractorId} not found` });
+  }
+  const after = decodeCursor(opts.cursor, 2) as [string, string] | undefined;
+  const rows = await repo.listTerritories(ctx.db.prisma, { contractorId: opts.contractorId, status: opts.status, after, limit: opts.limit + 1 });
+  const page = rows.slice(0, opts.limit);
+  const last = page.at(-1);
+  return { items: page.map((t) => toTerritory(t)), nextCursor: rows.length > opts.limit && last ? encodeCursor([last.zip, last.id]) : null };
+}
+
+/** Revokes one claim. Revoking a claim that is no longer active is a no-op (idempotent DELETE). */
+export async function revokeTerritory(ctx: AppContext, principal: Principal | undefined, opts: { contractorId: string; territoryId: string }) {
+  const p = requireRole(principal, 'admin', 'ops');
+  await ctx.db.prisma.$transaction(async (tx) => {
+    const found = await repo.findTerritoryOf(tx, opts.contractorId, opts.territoryId);
+    if (!found) throw new AppError('TERRITORY_NOT_FOUND', { message: `contractor ${opts.contractorId} has no territory ${opts.territoryId}` });
+    for (const t of await repo.revokeActive(tx, { id: opts.territoryId, contractorId: opts.contractorId })) {
+      await territoryEvent(tx, 'territory.revoked', t, { by: p.id, reason: 'revoked' });
+    }
+  });
+}
+
+/**
+ * Revokes every active claim of a contractor inside the caller's transaction (contractor soft delete).
+ * Returns how many were revoked.
+ */
+export async function revokeContractorTerritories(db: Db, opts: { contractorId: string; by: string; reason: string }): Promise<number> {
+  const revoked = await repo.revokeActive(db, { contractorId: opts.contractorId });
+  for (const t of revoked) await territoryEvent(db, 'territory.revoked', t, { by: opts.by, reason: opts.reason });
+  return revoked.length;
+}
+
+/** Which of `zips` have no active exclusive claim for `trade`. Any signed-in principal may ask. */
+export async function findAvailableZips(ctx: AppContext, principal: Principal | undefined, opts: { trade: string; zips: string[] }) {
+  requireRole(principal, 'admin', 'ops', 'contractor');
+  const taken = new Set(await repo.findTakenZips(ctx.db.prisma, opts.trade, opts.zips));
+  return { trade: opts.trade, available: opts.zips.filter((z) => !taken.has(z)), taken: opts.zips.filter((z) => taken.has(z)) };
+}
