@@ -36,9 +36,14 @@ export default async function setup(project: TestProject) {
       });
       await admin.query(`ALTER DATABASE "${template}" WITH IS_TEMPLATE true`).catch(() => {});
     }
-    // Drop databases left behind by killed runs (older than this one's template or from dead runs).
+    // Drop databases left behind by killed runs: only those created over two hours ago, so concurrent test
+    // runs on the same server never lose their databases.
     const stale = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'tl_test_%'`);
-    for (const r of stale.rows) await admin.query(`DROP DATABASE IF EXISTS "${r.datname}" WITH (FORCE)`).catch(() => {});
+    const cutoff = Date.now() / 1000 - 2 * 3600;
+    for (const r of stale.rows) {
+      const created = Number(/^tl_test_(\d+)_/.exec(r.datname)?.[1] ?? 0);
+      if (created < cutoff) await admin.query(`DROP DATABASE IF EXISTS "${r.datname}" WITH (FORCE)`).catch(() => {});
+    }
     const oldTemplates = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'tradelead_tpl_%' AND datname <> $1`, [template]);
     for (const r of oldTemplates.rows) {
       await admin.query(`ALTER DATABASE "${r.datname}" WITH IS_TEMPLATE false`).catch(() => {});

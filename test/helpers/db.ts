@@ -5,7 +5,8 @@ import { TEST_PG_URL, databaseUrl } from './env.ts';
 
 /** A fresh database cloned from the migrated template: isolated, and fast (a file copy, no migrations). */
 export async function createTestDatabase(): Promise<{ url: string; name: string; drop(): Promise<void> }> {
-  const name = `tl_test_${randomBytes(6).toString('hex')}`;
+  // The creation time in the name lets the global setup drop only databases left behind by dead runs.
+  const name = `tl_test_${Math.floor(Date.now() / 1000)}_${randomBytes(4).toString('hex')}`;
   const template = inject('templateDb');
   const admin = new pg.Client({ connectionString: TEST_PG_URL });
   await admin.connect();

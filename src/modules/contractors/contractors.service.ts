@@ -62,6 +62,11 @@ export async function lockContractorForPurchase(
   return { ...row, leadsPerMonth: row.leadsPerMonth ?? TIERS[row.subscriptionTier].leadsPerMonth };
 }
 
+/** Counts a sale on the buyer's record, inside the sale's transaction. */
+export async function recordLeadPurchase(db: Db, contractorId: string): Promise<void> {
+  await db.contractor.update({ where: { id: contractorId }, data: { totalLeadsPurchased: { increment: 1 } } });
+}
+
 /** One contractor, if the principal may see it: staff any, a contractor only itself (others answer 404). */
 export async function getContractor(ctx: AppContext, principal: Principal | undefined, id: string): Promise<TContractor> {
   const p = requireRole(principal, 'admin', 'ops', 'contractor');

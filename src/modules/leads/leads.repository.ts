@@ -1,0 +1,179 @@
+import { Prisma, type Db } from '../../platform/db.ts';
+import type { LeadStatus } from './leads.lifecycle.ts';
+
+/** Everything the revealed view shows: active triggers, the latest roof analysis, the latest sale. */
+export const FULL_LEAD_INCLUDE = {
+  triggers: { orderBy: [{ triggerDate: 'desc' }, { createdAt: 'desc' }] },
+  roofAnalyses: { orderBy: { analyzedAt: 'desc' }, take: 1 },
+  assignments: { orderBy: { assignedAt: 'desc' }, take: 1 },
+} as const satisfies Prisma.BaseLeadInclude;
+
+export type FullLeadRow = Prisma.BaseLeadGetPayload<{ include: typeof FULL_LEAD_INCLUDE }>;
+
+/** Only what a preview needs from the relations. */
+export const PREVIEW_LEAD_INCLUDE = {
+  triggers: { where: { active: true }, select: { triggerType: true } },
+  roofAnalyses: { orderBy: { analyzedAt: 'desc' }, take: 1, select: { overallCondition: true } },
+} as const satisfies Prisma.BaseLeadInclude;
+
+export type PreviewLeadRow = Prisma.BaseLeadGetPayload<{ include: typeof PREVIEW_LEAD_INCLUDE }>;
+
+export const findLeadState = (db: Db, id: string) =>
+  db.baseLead.findUnique({
+    where: { id },
+    select: {
+      id: true, status: true, deletedAt: true, soldToContractorId: true, qualityScore: true, price: true,
+      zip: true, trade: true, publishedAt: true, createdAt: true,
+    },
+  });
+
+export type LeadState = NonNullable<Awaited<ReturnType<typeof findLeadState>>>;
+
+export const findFullLead = (db: Db, id: string) => db.baseLead.findFirst({ where: { id, deletedAt: null }, include: FULL_LEAD_INCLUDE });
+
+export const findFullLeads = (db: Db, ids: string[]) => db.baseLead.findMany({ where: { id: { in: ids } }, include: FULL_LEAD_INCLUDE });
+
+export const findPreviewLead = (db: Db, id: string) => db.baseLead.findFirst({ where: { id, deletedAt: null }, include: PREVIEW_LEAD_INCLUDE });
+
+export const insertLead = (db: Db, data: Prisma.BaseLeadUncheckedCreateInput) => db.baseLead.create({ data, select: { id: true } });
+
+/** The conditional UPDATE behind every transition: it matches only while the lead is in one of `from`. */
+export const updateLeadIfStatus = (db: Db, id: string, from: readonly LeadStatus[], data: Prisma.BaseLeadUncheckedUpdateManyInput) =>
+  db.baseLead.updateMany({ where: { id, deletedAt: null, status: { in: [...from] } }, data: { ...data, version: { increment: 1 } } });
+
+export const updateLiveLead = (db: Db, id: string, data: Prisma.BaseLeadUncheckedUpdateManyInput) =>
+  db.baseLead.updateMany({ where: { id, deletedAt: null }, data });
+
+export const softDeleteLead = (db: Db, id: string, unlessStatus: readonly LeadStatus[]) =>
+  db.baseLead.updateMany({ where: { id, deletedAt: null, status: { notIn: [...unlessStatus] } }, data: { deletedAt: new Date() } });
+
+/** Bulk publish (lifecycle scored → available) in one conditional UPDATE; returns the leads it moved. */
+export const publishScoredLeads = (db: Db, ids: string[], now: Date) =>
+  db.baseLead.updateManyAndReturn({
+    where: { id: { in: ids }, deletedAt: null, status: 'scored' },
+    data: { status: 'available', publishedAt: now, availableFrom: now, version: { increment: 1 } },
+    select: { id: true },
+  });
+
+export interface ListedLeadRow {
+  id: string;
+  status: LeadStatus;
+  trade: string;
+  address: string;
+  city: string;
+  state: string;
+  zip: string | null;
+  propertyValue: number | null;
+  qualityScore: number | null;
+  grade: string | null;
+  price: number | null;
+  publishedAt: Date | null;
+  createdAt: Date;
+  /** created_at as text: full microsecond precision for the cursor (a JS Date would round to ms). */
+  createdAtKey: string;
+  triggerTypes: string[];
+  roofCondition: string | null;
+}
+
+export interface ListLeadsFilter {
+  trade?: string;
+  zip?: string;
+  city?: string;
+  state?: string;
+  minScore?: number;
+  grade?: string;
+  maxPrice?: number;
+  status?: LeadStatus;
+  /** Set for a contractor: only what it may buy (available, no other's exclusive territory, tier window). */
+  buyer?: { contractorId: string; priorityHours: number };
+  /** Keyset after the last row of the previous page: [qualityScore, createdAt text, id]. */
+  after?: [number | null, string, string];
+  limit: number;
+}
+
+/**
+ * One query for the marketplace listing. Raw SQL because Prisma cannot say NOT EXISTS over territories,
+ * a keyset row comparison or NULLS LAST ordering; written so the planner walks the index
+ * (status, quality_score DESC, created_at DESC, id) for `status = 'available'` and stops at LIMIT.
+ */
+export function listLeads(db: Db, f: ListLeadsFilter): Promise<ListedLeadRow[]> {
+  const where: Prisma.Sql[] = [Prisma.sql`b.deleted_at IS NULL`];
+  const status = f.buyer ? 'available' : f.status;
+  if (status) where.push(Prisma.sql`b.status = ${status}::lead_status`);
+  if (f.trade) where.push(Prisma.sql`b.trade = ${f.trade}`);
+  if (f.zip) where.push(Prisma.sql`b.zip = ${f.zip}`);
+  if (f.city) where.push(Prisma.sql`lower(b.city) = lower(${f.city})`);
+  if (f.state) where.push(Prisma.sql`b.state = ${f.state}`);
+  if (f.minScore !== undefined) where.push(Prisma.sql`b.quality_score >= ${f.minScore}`);
+  if (f.grade) where.push(Prisma.sql`b.grade = ${f.grade}`);
+  if (f.maxPrice !== undefined) where.push(Prisma.sql`b.price <= ${f.maxPrice}::numeric`);
+  if (f.buyer) {
+    const { contractorId, priorityHours } = f.buyer;
+    // Same "live" rule as territories.service findExclusiveHolder: active and not past expires_at.
+    where.push(Prisma.sql`NOT EXISTS (
+      SELECT 1 FROM territories t
+       WHERE t.zip = b.zip AND t.trade = b.trade AND t.exclusive AND t.status = 'active'
+         AND (t.expires_at IS NULL OR t.expires_at > now()) AND t.contractor_id <> ${contractorId}::uuid)`);
+    // Starter tier sees a lead PRIORITY_ACCESS_HOURS after it was published (seed 002 §3.7.2 tier access).
+    where.push(Prisma.sql`(COALESCE(b.published_at, b.created_at) <= now() - ${priorityHours}::float8 * interval '1 hour'
+      OR NOT EXISTS (SELECT 1 FROM contractors c WHERE c.id = ${contractorId}::uuid AND c.subscription_tier = 'starter'))`);
+  }
+
+  // Available leads always have a score, so their page can use the index order (DESC = NULLS FIRST in
+  // PostgreSQL) without changing the result; other listings put unscored leads last explicitly.
+  const scoresNonNull = status === 'available' || f.minScore !== undefined || f.grade !== undefined;
+  let order: Prisma.Sql;
+  if (scoresNonNull) {
+    where.push(Prisma.sql`b.quality_score IS NOT NULL`);
+    order = Prisma.sql`b.quality_score DESC, b.created_at DESC, b.id DESC`;
+    if (f.after) {
+      const [q, c, id] = f.after;
+      // The plain bound lets the index scan start at the cursor; the row comparison breaks ties exactly.
+      where.push(Prisma.sql`b.quality_score <= ${q ?? -1}
+        AND (b.quality_score, b.created_at, b.id) < (${q ?? -1}::int, ${c}::timestamptz, ${id}::uuid)`);
+    }
+  } else {
+    order = Prisma.sql`b.quality_score DESC NULLS LAST, b.created_at DESC, b.id DESC`;
+    if (f.after) {
+      const [q, c, id] = f.after;
+      where.push(
+        q === null
+          ? Prisma.sql`b.quality_score IS NULL AND (b.created_at, b.id) < (${c}::timestamptz, ${id}::uuid)`
+          : Prisma.sql`(b.quality_score IS NULL OR (b.quality_score, b.created_at, b.id) < (${q}::int, ${c}::timestamptz, ${id}::uuid))`,
+      );
+    }
+  }
+
+  return db.$queryRaw<ListedLeadRow[]>`
+    SELECT b.id::text AS "id", b.status::text AS "status", b.trade, b.address, b.city, b.state, b.zip,
+           b.property_value::float8 AS "propertyValue", b.quality_score AS "qualityScore", b.grade,
+           b.price::float8 AS "price", b.published_at AS "publishedAt", b.created_at AS "createdAt",
+           b.created_at::text AS "createdAtKey",
+           ARRAY(SELECT DISTINCT t.trigger_type::text FROM lead_triggers t WHERE t.base_lead_id = b.id AND t.active ORDER BY 1) AS "triggerTypes",
+           (SELECT r.overall_condition::text FROM roof_analysis r WHERE r.base_lead_id = b.id ORDER BY r.analyzed_at DESC LIMIT 1) AS "roofCondition"
+      FROM base_leads b
+     WHERE ${Prisma.join(where, ' AND ')}
+     ORDER BY ${order}
+     LIMIT ${f.limit}`;
+}
+
+/**
+ * Lead generation (seed 000 "Lead Generation"): sellable scored/available leads for a trade, best first,
+ * one per property. Raw SQL for DISTINCT ON, which Prisma cannot say. Scored and available leads never
+ * have a buyer (the lifecycle only reaches sold from available), so "unassigned" is the status filter plus
+ * sold_to_contractor_id IS NULL as a guard for imported rows.
+ */
+export function selectGeneratableLeads(db: Db, f: { trade: string; minScore: number; zips?: string[]; limit: number }) {
+  const zipFilter = f.zips?.length ? Prisma.sql`AND b.zip = ANY(${f.zips}::text[])` : Prisma.empty;
+  return db.$queryRaw<{ id: string; status: LeadStatus }[]>`
+    SELECT d.id::text AS "id", d.status::text AS "status" FROM (
+      SELECT DISTINCT ON (COALESCE(b.property_id, b.id)) b.id, b.status, b.quality_score, b.created_at
+        FROM base_leads b
+       WHERE b.deleted_at IS NULL AND b.status IN ('scored', 'available') AND b.trade = ${f.trade}
+         AND b.quality_score >= ${f.minScore} AND b.price IS NOT NULL AND b.sold_to_contractor_id IS NULL
+         ${zipFilter}
+       ORDER BY COALESCE(b.property_id, b.id), b.quality_score DESC, b.created_at DESC
+    ) d
+    ORDER BY d.quality_score DESC, d.created_at DESC, d.id
+    LIMIT ${f.limit}`;
+}

@@ -1,0 +1,46 @@
+import type { Db, Prisma } from '../../platform/db.ts';
+
+// --- idempotency_keys -------------------------------------------------------------------------------------
+
+/** INSERT … ON CONFLICT DO NOTHING (createMany skipDuplicates): 1 when this request claimed the key. */
+export async function claimIdempotencyKey(db: Db, row: { scope: string; key: string; requestHash: string }): Promise<boolean> {
+  const r = await db.idempotencyKey.createMany({ data: [row], skipDuplicates: true });
+  return r.count === 1;
+}
+
+export const findIdempotencyKey = (db: Db, scope: string, key: string) =>
+  db.idempotencyKey.findUnique({ where: { scope_key: { scope, key } } });
+
+export const storeIdempotentResponse = (db: Db, scope: string, key: string, statusCode: number, response: Prisma.InputJsonValue) =>
+  db.idempotencyKey.update({ where: { scope_key: { scope, key } }, data: { statusCode, response } });
+
+// --- lead_assignments -------------------------------------------------------------------------------------
+
+/** Sales this month that still count against the quota (refunded ones do not). */
+export const countAssignmentsSince = (db: Db, contractorId: string, since: Date) =>
+  db.leadAssignment.count({ where: { contractorId, assignedAt: { gte: since }, refundedAt: null } });
+
+export const insertAssignment = (db: Db, data: { baseLeadId: string; contractorId: string; pricePaid: number | null; idempotencyKey: string | null; assignedAt: Date }) =>
+  db.leadAssignment.create({ data, select: { id: true } });
+
+/** The live sale of a lead (at most one: partial unique index lead_assignments_one_active_sale). */
+export const updateActiveAssignment = (db: Db, leadId: string, data: Prisma.LeadAssignmentUncheckedUpdateManyInput) =>
+  db.leadAssignment.updateMany({ where: { baseLeadId: leadId, refundedAt: null }, data });
+
+export const findActiveAssignment = (db: Db, leadId: string) =>
+  db.leadAssignment.findFirst({ where: { baseLeadId: leadId, refundedAt: null } });
+
+/**
+ * A contractor's live purchases, newest first, keyset on (assigned_at, id). Raw SQL so the cursor carries
+ * assigned_at at full microsecond precision (a JS Date would round it and skip or repeat rows).
+ */
+export function listActiveAssignments(db: Db, opts: { contractorId: string; after?: [string, string]; limit: number }) {
+  const [at, id] = opts.after ?? [null, null];
+  return db.$queryRaw<{ id: string; leadId: string; assignedAtKey: string }[]>`
+    SELECT a.id::text AS "id", a.base_lead_id::text AS "leadId", a.assigned_at::text AS "assignedAtKey"
+      FROM lead_assignments a
+     WHERE a.contractor_id = ${opts.contractorId}::uuid AND a.refunded_at IS NULL
+       AND (${at}::timestamptz IS NULL OR (a.assigned_at, a.id) < (${at}::timestamptz, ${id}::uuid))
+     ORDER BY a.assigned_at DESC, a.id DESC
+     LIMIT ${opts.limit}`;
+}
