@@ -14,6 +14,10 @@ import { authRoutes } from './modules/auth/auth.routes.ts';
 import { systemRoutes } from './modules/observability/observability.routes.ts';
 import { contractorsRoutes } from './modules/contractors/contractors.routes.ts';
 import { territoriesRoutes } from './modules/territories/territories.routes.ts';
+import { orchestrationRoutes } from './modules/orchestration/orchestration.routes.ts';
+import { bullBoardRoutes } from './modules/orchestration/bull-board.ts';
+import { leadsRoutes } from './modules/leads/leads.routes.ts';
+import { marketplaceRoutes } from './modules/marketplace/marketplace.routes.ts';
 // ROUTE-IMPORTS (modules add their import above this line)
 
 declare module 'fastify' {
@@ -85,6 +89,10 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   await app.register(authRoutes(ctx), { prefix: '/api/v1/auth' });
   await app.register(contractorsRoutes(ctx), { prefix: '/api/v1/contractors' });
   await app.register(territoriesRoutes(ctx), { prefix: '/api/v1/territories' });
+  await app.register(orchestrationRoutes(ctx), { prefix: '/api/v1/jobs' });
+  await app.register(bullBoardRoutes(ctx));
+  await app.register(leadsRoutes(ctx), { prefix: '/api/v1/leads' });
+  await app.register(marketplaceRoutes(ctx), { prefix: '/api/v1/leads' });
   // ROUTE-REGISTRATIONS (modules add their registration above this line)
 
   return app;

@@ -1,0 +1,41 @@
+import type { JobDefinition } from '../../platform/queues.ts';
+import { orchestrationJobs } from './orchestration.jobs.ts';
+
+/**
+ * Every job the workers know, assembled from each module's `<module>.jobs.ts`. A new job is one entry in
+ * its module's list; a new module's list is an import and one spread line here.
+ */
+const MODULE_JOBS: JobDefinition[] = [
+  ...orchestrationJobs,
+];
+
+function buildCatalog(defs: JobDefinition[]): ReadonlyMap<string, JobDefinition> {
+  const map = new Map<string, JobDefinition>();
+  for (const d of defs) {
+    if (map.has(d.name)) throw new Error(`job ${d.name} is defined twice in the catalog`);
+    map.set(d.name, d);
+  }
+  return map;
+}
+
+export const JOBS: ReadonlyMap<string, JobDefinition> = buildCatalog(MODULE_JOBS);
+
+/** Short names for `npm run job -- <alias>`; later issues add theirs (e.g. scrape-permits). */
+export const JOB_ALIASES: Readonly<Record<string, string>> = {
+  heartbeat: 'maintenance.heartbeat',
+};
+
+/**
+ * Outbox topic → jobs that handle it (DESIGN.md "Pipeline": each arrow is an outbox event relayed to a
+ * queue). A topic may fan out to several jobs; an unknown topic is marked relayed with 'no route'.
+ */
+export const EVENT_ROUTES: Readonly<Record<string, readonly string[]>> = {
+  'lead.published': ['leads.notify-contractors'],
+  'lead.sold': ['marketplace.lead-sold'],
+};
+
+export function findJob(nameOrAlias: string): JobDefinition | undefined {
+  return JOBS.get(nameOrAlias) ?? JOBS.get(JOB_ALIASES[nameOrAlias] ?? '');
+}
+
+export const jobNames = (): string[] => [...JOBS.keys()].sort();

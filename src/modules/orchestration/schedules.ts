@@ -1,0 +1,92 @@
+import { JOBS } from './job-catalog.ts';
+
+export interface ScheduleDefinition {
+  /** Stable id; also the prefix of every tick's job id, so it must not contain ':' (BullMQ forbids it). */
+  name: string;
+  /** node-cron syntax: five fields, or six with seconds first. */
+  cron: string;
+  timezone: string;
+  job: string;
+  payload: Record<string, unknown>;
+  description: string;
+  /** Only registered when the worker runs with SCHEDULES_INCLUDE_TEST=1. */
+  testOnly?: boolean;
+}
+
+const UTC = 'UTC';
+
+/**
+ * Every recurring job, in one place (DESIGN.md "Pipeline"). Times are UTC: the daily jobs cover every city
+ * at once, so no single city's time zone is "right" for them. Schedules whose job belongs to a later
+ * issue stay here and are skipped at worker start-up ("not implemented yet").
+ */
+export const SCHEDULES: readonly ScheduleDefinition[] = [
+  // seed 002 §9.4 / §3.8.1 daily jobs
+  { name: 'permits.daily-scrape', cron: '0 2 * * *', timezone: UTC, job: 'acquisition.scrape-permits-all', payload: { days: 30 },
+    description: 'Scrape permits of every active city (last 30 days) — seed 002 §3.8.1 2:00 AM' },
+  { name: 'storms.daily-ingest', cron: '0 3 * * *', timezone: UTC, job: 'acquisition.ingest-storms', payload: { lookbackDays: 7 },
+    description: 'Ingest NOAA storm events of the last 7 days and match them to properties — seed 002 §3.8.1 3:00 AM' },
+  { name: 'permits.daily-process', cron: '0 4 * * *', timezone: UTC, job: 'acquisition.process-new-permits', payload: { sinceHours: 24 },
+    description: 'Turn the last 24 h of permits into properties and leads — seed 002 §3.8.1 4:00 AM' },
+  // seed 002 §3.8.2 hourly jobs, staggered so each hour's batch flows enrichment → inference → lead generation.
+  { name: 'enrichment.hourly', cron: '0 * * * *', timezone: UTC, job: 'enrichment.enrich-batch', payload: { limit: 100 },
+    description: 'Find and verify owner contacts for up to 100 unenriched properties — seed 002 §3.8.2' },
+  { name: 'inference.hourly', cron: '20 * * * *', timezone: UTC, job: 'inference.analyze-batch', payload: { limit: 50 },
+    description: 'Run roof analysis on up to 50 properties with unanalysed images — seed 002 §3.8.2' },
+  { name: 'leadgen.hourly', cron: '40 * * * *', timezone: UTC, job: 'leads.generate-batch', payload: { limit: 100 },
+    description: 'Score, cluster, price and publish up to 100 enriched unscored properties — seed 002 §3.8.2' },
+  { name: 'outreach.every-5-minutes', cron: '*/5 * * * *', timezone: UTC, job: 'outreach.execute-due', payload: {},
+    description: 'Send the outreach touchpoints that are due — seed 002 §3.8.2' },
+  // seed 002 §3.8.3 weekly jobs
+  { name: 'cities.weekly-expansion', cron: '0 1 * * 0', timezone: UTC, job: 'acquisition.expand-cities', payload: {},
+    description: 'Activate the next priority city when the expansion criteria hold — seed 002 §3.8.3 Sunday 1:00 AM' },
+  { name: 'contractors.weekly-discovery', cron: '0 2 * * 0', timezone: UTC, job: 'outreach.discover-contractors', payload: { maxPerCity: 200 },
+    description: 'Discover up to 200 contractors in recently activated cities — seed 002 §3.8.3 Sunday 2:00 AM' },
+  // seed 001 "Retry Failed Leads": daily at 6 AM
+  { name: 'scoring.daily-retry', cron: '0 6 * * *', timezone: UTC, job: 'scoring.rescore-retry', payload: {},
+    description: 'Re-score leads left in the RETRY tier — seed 001 retry cron (0 6 * * *)' },
+  // seed 003: background pipeline re-scoring every 30 minutes
+  { name: 'scoring.pipeline-every-30-minutes', cron: '*/30 * * * *', timezone: UTC, job: 'scoring.rescore-pipeline', payload: {},
+    description: 'Recompute the pipeline metrics of sold leads — seed 003 (every 30 minutes)' },
+  // maintenance
+  { name: 'maintenance.heartbeat', cron: '* * * * *', timezone: UTC, job: 'maintenance.heartbeat', payload: {},
+    description: 'Liveness tick: one system_events row per minute while a worker consumes the maintenance queue' },
+  { name: 'maintenance.expire-reservations', cron: '*/5 * * * *', timezone: UTC, job: 'maintenance.expire-reservations', payload: {},
+    description: 'Put leads whose reservation lapsed back on sale' },
+  { name: 'maintenance.expire-territories', cron: '*/5 * * * *', timezone: UTC, job: 'maintenance.expire-territories', payload: {},
+    description: 'Expire territories past their end date' },
+  // test only
+  { name: 'test.every-second', cron: '* * * * * *', timezone: UTC, job: 'maintenance.heartbeat', payload: { note: 'test.every-second' },
+    description: 'Test-only heartbeat every second (SCHEDULES_INCLUDE_TEST=1)', testOnly: true },
+];
+
+export function listScheduleDefinitions(opts: { includeTest?: boolean } = {}): ScheduleDefinition[] {
+  return SCHEDULES.filter((s) => opts.includeTest || !s.testOnly);
+}
+
+export function findSchedule(name: string, opts: { includeTest?: boolean } = {}): ScheduleDefinition | undefined {
+  return listScheduleDefinitions(opts).find((s) => s.name === name);
+}
+
+export const isImplemented = (s: ScheduleDefinition): boolean => JOBS.has(s.job);
+
+const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+
+/**
+ * Deterministic job id of one tick, identical in every worker replica so BullMQ keeps one job per tick.
+ * DESIGN.md writes it `<schedule>:<tick time>`, but BullMQ rejects ':' in custom job ids, hence '@'.
+ * Minute resolution (YYYYMMDDTHHmmZ) for five-field crons; second resolution for six-field ones, which
+ * would otherwise collide within a minute.
+ */
+export function tickJobId(s: Pick<ScheduleDefinition, 'name' | 'cron'>, tick: Date): string {
+  const withSeconds = s.cron.trim().split(/\s+/).length === 6;
+  const d = tick;
+  const stamp = `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}T${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}${withSeconds ? pad(d.getUTCSeconds()) : ''}Z`;
+  return `${s.name}@${stamp}`;
+}
+
+/** Job id of a manual trigger from the API: never collides with a tick. */
+export const manualJobId = (name: string, at: Date = new Date()): string => `${name}@manual-${at.getTime()}`;
+
+/** Scheduled runs (ticks and manual triggers) carry '@' in their id; nothing else does. */
+export const isScheduledJobId = (id: string | undefined): boolean => !!id && id.includes('@');
