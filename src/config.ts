@@ -42,6 +42,10 @@ export const ZConfig = z.object({
   WORKER_QUEUES: csv.optional(),
   CRON_ENABLED: boolish.default(true),
   OUTBOX_POLL_MS: z.coerce.number().int().min(50).default(1000),
+  /** The worker serves Prometheus /metrics (job outcomes, outbox backlog) on this port; 0 turns it off. */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  /** Test-only: registers an every-second heartbeat schedule (used by the schedules test). */
+  SCHEDULES_INCLUDE_TEST: boolish.default(false),
 
   DEMO_ADMIN_EMAIL: z.email().default('admin@tradelead.local'),
   DEMO_ADMIN_PASSWORD: z.string().min(8).default('tradelead-admin'),

@@ -10,7 +10,7 @@ import { createHarness, type TestHarness } from '../helpers/app.ts';
 let h: TestHarness;
 const children: ChildProcess[] = [];
 
-function startWorker(name: string): { proc: ChildProcess; output: () => string; started: Promise<void> } {
+function startWorker(name: string, metricsPort = 0): { proc: ChildProcess; output: () => string; started: Promise<void> } {
   const proc = spawn('node_modules/.bin/tsx', ['workers/main.ts'], {
     env: {
       ...process.env,
@@ -22,6 +22,8 @@ function startWorker(name: string): { proc: ChildProcess; output: () => string; 
       CRON_ENABLED: 'true',
       SCHEDULES_INCLUDE_TEST: '1',
       LOG_LEVEL: 'info',
+      WORKER_METRICS_PORT: String(metricsPort),
+      HOST: '127.0.0.1',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -57,10 +59,15 @@ afterAll(async () => {
 
 describe('cron schedules across replicas', () => {
   it('runs each tick once with two worker processes', async () => {
-    const a = startWorker('a');
+    const metricsPort = 20000 + Math.floor(Math.random() * 20000);
+    const a = startWorker('a', metricsPort);
     const b = startWorker('b');
     await Promise.all([a.started, b.started]);
     await new Promise((r) => setTimeout(r, 4000));
+    // The worker's own Prometheus endpoint (which of the two replicas ran which tick is up to BullMQ).
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    expect(metrics).toContain('# TYPE job_outcomes_total counter');
+    expect(metrics).toMatch(/^outbox_pending \d+$/m);
     const codes = await Promise.all([stop(a.proc), stop(b.proc)]);
     expect(codes).toEqual([0, 0]);
 
