@@ -78,6 +78,11 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
       await hitRateLimit(ctx.redis, ctx.config.QUEUE_PREFIX, `api:${who}`, ctx.config.API_RATE_LIMIT_PER_MINUTE, 60);
     }
   });
+  // A POST without a body (e.g. `curl -X POST …/purchase`) validates as {}: bodies whose fields are all
+  // optional just work, and required fields are named in the 400 instead of "expected object, received null".
+  app.addHook('preValidation', async (req) => {
+    if (req.body == null && (req.method === 'POST' || req.method === 'PATCH' || req.method === 'PUT')) req.body = {};
+  });
   app.addHook('onResponse', async (req, reply) => {
     app.metrics.httpDuration.observe(
       { method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },

@@ -48,11 +48,15 @@ export function registerProblemHandlers(app: FastifyInstance) {
     }
     if (hasZodFastifySchemaValidationErrors(err)) {
       const where = err.validationContext ?? 'request';
+      const errors = err.validation.map((v) => ({
+        path: [where, ...v.instancePath.split('/').filter(Boolean)].join('.'),
+        message: v.message ?? 'invalid',
+      }));
       return sendProblem(reply, req, {
         status: 400,
         code: 'VALIDATION_FAILED',
-        detail: `invalid ${where}: ${err.validation.map((v) => `${where}${v.instancePath.replaceAll('/', '.') || ''} ${v.message}`).join('; ')}`,
-        errors: err.validation.map((v) => ({ path: `${where}${v.instancePath.replaceAll('/', '.')}`, message: v.message ?? 'invalid' })),
+        detail: `invalid ${where}: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
+        errors,
       });
     }
     if (isResponseSerializationError(err)) {

@@ -226,6 +226,14 @@ describe('POST /api/v1/leads/:id/purchase', () => {
     expect(counts.filter((c) => c.totalLeadsPurchased === 0)).toHaveLength(49);
   });
 
+  it('buys with no request body at all, as `curl -X POST` sends it', async () => {
+    const c = await buyer();
+    const id = await createLead();
+    const r = await h.app.inject({ method: 'POST', url: `/api/v1/leads/${id}/purchase`, headers: { ...c.auth, 'idempotency-key': randomUUID() } });
+    expect(r.statusCode).toBe(200);
+    expect(r.json()).toMatchObject({ view: 'full', id, status: 'sold' });
+  });
+
   it('answers 404 LEAD_NOT_FOUND for an unknown lead and 409 LEAD_NOT_AVAILABLE for one not on the market', async () => {
     const c = await buyer();
     expect((await purchase(randomUUID(), c.auth)).json()).toMatchObject({ status: 404, code: 'LEAD_NOT_FOUND' });

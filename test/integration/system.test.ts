@@ -76,3 +76,13 @@ describe('system endpoints', () => {
     expect(r.headers['x-request-id']).toBe('abc-123');
   });
 });
+
+describe('request bodies', () => {
+  it('a POST without a body validates as {} and names the missing fields', async () => {
+    const r = await h.app.inject({ method: 'POST', url: '/api/v1/auth/login' });
+    expect(r.statusCode).toBe(400);
+    expect(r.json().code).toBe('VALIDATION_FAILED');
+    expect(r.json().errors.map((e: { path: string }) => e.path).sort()).toEqual(['body.email', 'body.password']);
+    expect(r.json().detail).toMatch(/^invalid body: body\.(email|password): /);
+  });
+});
