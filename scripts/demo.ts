@@ -8,7 +8,6 @@
  *   6. API and worker started; URLs and credentials printed. Ctrl-C stops both.
  * Flags: --no-serve (prepare data and exit), --leads N (default 300).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import cliProgress from 'cli-progress';
 import { ensureEnvFile } from './lib/env-file.ts';
 import { ensureServices } from './lib/services.ts';
@@ -84,38 +83,28 @@ if (!serve) {
 }
 
 step(5, 'starting API and worker');
-const children: ChildProcess[] = [];
-const run = (script: string) => {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: 'inherit', env: process.env });
-  child.on('exit', (code, signal) => {
-    if (!stopping) {
-      console.error(`${script} exited (${signal ?? code}); stopping the demo`);
-      void stop(1);
-    }
-  });
-  children.push(child);
-};
-let stopping = false;
-const stop = async (code = 0) => {
-  stopping = true;
-  for (const c of children) c.kill('SIGTERM');
-  await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
-  process.exit(code);
-};
-process.on('SIGINT', () => void stop());
-process.on('SIGTERM', () => void stop());
-run('src/server.ts');
-run('workers/main.ts');
+// In this process (not child processes), so stopping the demo by any means stops both: nothing is left
+// holding the port. In production they are separate processes: `npm start` and `npm run worker`.
+const { buildApp } = await import('../src/app.ts');
+const { startWorkers } = await import('../src/modules/orchestration/worker.ts');
+const closeWithGrace = (await import('close-with-grace')).default;
+const apiCtx = createContext(config, { role: 'api' });
+const workerCtx = createContext(config, { role: 'worker' });
+const app = await buildApp(apiCtx);
+const workers = await startWorkers(workerCtx, {});
+closeWithGrace({ delay: 15_000 }, async () => {
+  await app.close();
+  await workers.close();
+  await Promise.all([apiCtx.close(), workerCtx.close()]);
+});
+try {
+  await app.listen({ host: config.HOST, port: config.PORT });
+} catch (err) {
+  console.error(`\ncould not listen on ${config.HOST}:${config.PORT}: ${(err as Error).message}\n(is another TradeLead running? stop it or set PORT in .env)`);
+  process.exit(1);
+}
 
 const base = `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${config.PORT}`;
-for (let i = 0; i < 60; i++) {
-  try {
-    if ((await fetch(`${base}/ready`)).ok) break;
-  } catch {
-    /* not up yet */
-  }
-  await new Promise((r) => setTimeout(r, 500));
-}
 
 step(6, 'TradeLead is running');
 console.log(`
@@ -134,3 +123,4 @@ console.log(`
     curl -s "${base}/api/v1/leads?limit=5&city=Dallas" -H "authorization: Bearer $TOKEN"
 
   Ctrl-C stops the API and the worker.`);
+
