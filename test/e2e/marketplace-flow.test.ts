@@ -132,8 +132,12 @@ describe('marketplace over HTTP with a separate worker', () => {
     expect(sold?.state).toBe('completed');
     const pgc = new pg.Client({ connectionString: db.url });
     await pgc.connect();
-    const notes = await pgc.query(`SELECT kind, channel, lead_id FROM notifications WHERE contractor_id = $1`, [contractorId]);
+    const notes = await pgc.query(`SELECT kind, channel, lead_id FROM notifications WHERE contractor_id = $1 ORDER BY kind`, [contractorId]);
     await pgc.end();
-    expect(notes.rows).toEqual([{ kind: 'lead_purchased', channel: 'in_app', lead_id: leadId }]);
+    // As the 78704 territory holder it heard of the lead when it was published, then of its own purchase.
+    expect(notes.rows).toEqual([
+      { kind: 'lead_available', channel: 'in_app', lead_id: leadId },
+      { kind: 'lead_purchased', channel: 'in_app', lead_id: leadId },
+    ]);
   });
 });
