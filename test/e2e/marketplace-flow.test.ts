@@ -19,13 +19,19 @@ const root = path.resolve(import.meta.dirname, '../..');
 const port = 21000 + Math.floor(Math.random() * 20000);
 const base = `http://127.0.0.1:${port}`;
 const procs: ChildProcess[] = [];
+/** Everything the processes logged, to prove owner contacts never reach a log line. */
+let logs = '';
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let env: Record<string, string>;
 
 function start(entry: string): ChildProcess {
-  const p = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.join(root, entry)], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const p = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.join(root, entry)], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
-  p.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+  p.stdout!.on('data', (c: Buffer) => (logs += c.toString()));
+  p.stderr!.on('data', (c: Buffer) => {
+    err += c.toString();
+    logs += c.toString();
+  });
   p.once('exit', (code) => code && code !== 0 && console.error(`${entry} exited ${code}: ${err}`));
   procs.push(p);
   return p;
@@ -54,7 +60,7 @@ beforeAll(async () => {
     QUEUE_PREFIX: `e2e${randomBytes(3).toString('hex')}`,
     PORT: String(port),
     HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: 'trace', // the most verbose logs must still carry no owner contact data
     OUTBOX_POLL_MS: '200',
     CRON_ENABLED: 'false',
     WORKER_METRICS_PORT: '0',
@@ -134,6 +140,11 @@ describe('marketplace over HTTP with a separate worker', () => {
     await pgc.connect();
     const notes = await pgc.query(`SELECT kind, channel, lead_id FROM notifications WHERE contractor_id = $1 ORDER BY kind`, [contractorId]);
     await pgc.end();
+    // Owner contact data never reaches a log line, even at trace level (requests, jobs, outbox payloads).
+    expect(logs.length).toBeGreaterThan(1000);
+    expect(logs).toContain('"reqId"');
+    for (const secret of ['pat@example.com', '512-555-0142', 'Pat Owner']) expect(logs).not.toContain(secret);
+
     // As the 78704 territory holder it heard of the lead when it was published, then of its own purchase.
     expect(notes.rows).toEqual([
       { kind: 'lead_available', channel: 'in_app', lead_id: leadId },
