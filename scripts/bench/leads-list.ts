@@ -10,6 +10,7 @@ import { parseConfig } from '../../src/config.ts';
 import { createContext } from '../../src/platform/bootstrap.ts';
 import { ensureUser } from '../../src/modules/auth/auth.service.ts';
 import { generateDemoLeads, insertLeads } from '../lib/demo-data.ts';
+import { waitForOk } from '../lib/http.ts';
 import { benchDatabaseUrl, freshBenchDatabase, log, percentile, round } from './lib.ts';
 
 export async function benchLeadsList(opts: { leads?: number; connections?: number; seconds?: number } = {}) {
@@ -56,15 +57,7 @@ export async function benchLeadsList(opts: { leads?: number; connections?: numbe
   const api = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   const base = `http://127.0.0.1:${port}`;
   try {
-    for (let i = 0; ; i++) {
-      try {
-        if ((await fetch(`${base}/ready`)).ok) break;
-      } catch {
-        /* starting */
-      }
-      if (i > 120) throw new Error('API did not become ready');
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    await waitForOk(`${base}/ready`);
     const token = async (email: string) =>
       ((await (await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: 'bench-password' }) })).json()) as { accessToken: string }).accessToken;
 

@@ -9,6 +9,7 @@ import { createContext } from '../../src/platform/bootstrap.ts';
 import { ensureUser } from '../../src/modules/auth/auth.service.ts';
 import { createTestDatabase } from '../helpers/db.ts';
 import { TEST_REDIS_URL } from '../helpers/env.ts';
+import { waitForOk } from '../../scripts/lib/http.ts';
 
 /**
  * The product end to end: the API (`src/server.ts`) and a worker (`workers/main.ts`) as separate processes,
@@ -70,15 +71,7 @@ beforeAll(async () => {
   await ctx.close();
   start('src/server.ts');
   start('workers/main.ts');
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`${base}/ready`)).ok) break;
-    } catch {
-      /* starting */
-    }
-    if (i > 120) throw new Error('API did not become ready');
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  await waitForOk(`${base}/ready`);
 }, 60_000);
 
 afterAll(async () => {

@@ -48,23 +48,8 @@ export function propertyValueRange(value: number | null): { min: number; max: nu
   return { min, max: min + 100_000 };
 }
 
-interface PreviewSource {
-  id: string;
-  status: LeadStatus;
-  trade: string;
-  address: string;
-  city: string;
-  state: string;
-  zip: string | null;
-  propertyValue: number | null;
-  qualityScore: number | null;
-  grade: string | null;
-  price: number | null;
-  roofCondition: string | null;
-  triggerTypes: string[];
-  publishedAt: Date | null;
-  createdAt: Date;
-}
+/** What a preview is built from: a listing row, or a single lead read the same way (no cursor key). */
+type PreviewSource = Omit<repo.ListedLeadRow, 'createdAtKey'>;
 
 function toPreview(s: PreviewSource): TLeadPreview {
   return {
