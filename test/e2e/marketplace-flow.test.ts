@@ -75,12 +75,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all(procs.map(async (p) => {
-    if (p.exitCode !== null) return;
-    const exited = once(p, 'exit');
-    p.kill('SIGTERM');
-    await exited;
-  }));
+  for (const p of procs) if (p.exitCode === null) p.kill('SIGKILL');
   await db?.drop();
 });
 
@@ -143,5 +138,15 @@ describe('marketplace over HTTP with a separate worker', () => {
       { kind: 'lead_available', channel: 'in_app', lead_id: leadId },
       { kind: 'lead_purchased', channel: 'in_app', lead_id: leadId },
     ]);
+  });
+
+  it('API and worker shut down gracefully on SIGTERM (exit 0)', async () => {
+    const codes = await Promise.all(procs.map(async (p) => {
+      const exited = once(p, 'exit');
+      p.kill('SIGTERM');
+      const [code] = (await exited) as [number | null];
+      return code;
+    }));
+    expect(codes).toEqual([0, 0]);
   });
 });
