@@ -30,7 +30,9 @@ export function createDatabase(url: string, opts: { max?: number; applicationNam
   });
   // An idle client erroring (server restart) must not crash the process; the pool replaces it.
   pool.on('error', () => {});
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  // Interactive transactions wait for a pooled connection and for row locks under contention (concurrent
+  // territory claims, 50 buyers of one lead); Prisma's defaults (2 s / 5 s) turn a busy pool into 500s.
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool), transactionOptions: { maxWait: 10_000, timeout: 15_000 } });
   let closed = false;
   return {
     prisma,

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
 import { createHarness, type TestHarness } from '../helpers/app.ts';
 import { ensureUser } from '../../src/modules/auth/auth.service.ts';
 import { findExclusiveHolder } from '../../src/modules/territories/territories.service.ts';
@@ -287,5 +288,35 @@ describe('GET /api/v1/territories/available', () => {
     const res = await h.app.inject({ method: 'GET', url: '/api/v1/territories/available?trade=roof&zips=73380' });
     expect(res.statusCode).toBe(401);
     expect(res.json().code).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('territory claims through a busy connection pool', () => {
+  it('requests queued behind a claim blocked on a lock wait for a connection instead of failing (no 500s)', async () => {
+    const small = await createHarness({ DATABASE_POOL_MAX: '1' });
+    const locker = new pg.Client({ connectionString: small.config.DATABASE_URL });
+    try {
+      const ids = await Promise.all(
+        Array.from({ length: 6 }, async (_, i) =>
+          (await small.ctx.db.prisma.contractor.create({ data: { companyName: `Pool ${i}`, subscriptionTier: 'professional' } })).id),
+      );
+      // Another session holds the first claimant's row for 3 s: its claim takes the only pooled connection and
+      // blocks on the lock, so the other five wait longer than Prisma's default 2 s for a connection.
+      await locker.connect();
+      await locker.query('BEGIN');
+      await locker.query('SELECT 1 FROM contractors WHERE id = $1 FOR UPDATE', [ids[0]]);
+      const claimFor = (id: string) =>
+        small.app.inject({ method: 'POST', url: `/api/v1/contractors/${id}/territories`, headers: small.adminAuth, payload: { zip: '73344', trade: 'roof', exclusive: true } });
+      const first = claimFor(ids[0]!);
+      await new Promise((r) => setTimeout(r, 200));
+      const rest = ids.slice(1).map(claimFor);
+      await new Promise((r) => setTimeout(r, 3000));
+      await locker.query('COMMIT');
+      const codes = (await Promise.all([first, ...rest])).map((r) => r.statusCode).sort();
+      expect(codes).toEqual([201, 409, 409, 409, 409, 409]);
+    } finally {
+      await locker.end().catch(() => {});
+      await small.close();
+    }
   });
 });

@@ -13,8 +13,6 @@ import * as repo from './marketplace.repository.ts';
 import type { TAssignBody, TConvertBody, TFeedbackBody, TMyLeadsQuery, TPurchaseBody, TRefundBody } from './marketplace.schemas.ts';
 
 const SERVICE = 'marketplace';
-/** Purchase transactions wait for a pooled connection and for the lead's row lock under contention. */
-const TX_OPTIONS = { maxWait: 10_000, timeout: 15_000 } as const;
 
 const leadNotFound = (id: string) => new AppError('LEAD_NOT_FOUND', { message: `lead ${id} not found` });
 
@@ -184,7 +182,6 @@ export async function purchaseLead(
           leadId: opts.leadId, contractorId, enforceBuyerRules: true, by: p.id, via: 'purchase', idempotencyKey: opts.idempotencyKey ?? null,
         }),
       })),
-    TX_OPTIONS,
   );
 }
 
@@ -211,7 +208,7 @@ export async function assignLead(
       requestHash: idempotencyRequestHash(opts.method, opts.path, opts.body),
     };
     return runIdempotent(ctx, tx, claim, async () => ({ statusCode: 200, body: await sale(tx) }));
-  }, TX_OPTIONS);
+  });
 }
 
 /** Staff, or the contractor that holds the sale; anyone else gets 404 as if the lead did not exist. */
