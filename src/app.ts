@@ -18,6 +18,10 @@ import { orchestrationRoutes } from './modules/orchestration/orchestration.route
 import { bullBoardRoutes } from './modules/orchestration/bull-board.ts';
 import { leadsRoutes } from './modules/leads/leads.routes.ts';
 import { marketplaceRoutes } from './modules/marketplace/marketplace.routes.ts';
+import { engagementRoutes } from './modules/scoring/engagement.routes.ts';
+import { exportsRoutes } from './modules/exports/exports.routes.ts';
+import { clusteringRoutes } from './modules/scoring/clustering.routes.ts';
+import { scoringLeadRoutes, scoringRoutes } from './modules/scoring/scoring.routes.ts';
 // ROUTE-IMPORTS (modules add their import above this line)
 
 declare module 'fastify' {
@@ -98,6 +102,11 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   await app.register(bullBoardRoutes(ctx));
   await app.register(leadsRoutes(ctx), { prefix: '/api/v1/leads' });
   await app.register(marketplaceRoutes(ctx), { prefix: '/api/v1/leads' });
+  await app.register(engagementRoutes(ctx), { prefix: '/api/v1/leads' });
+  await app.register(exportsRoutes(ctx), { prefix: '/api/v1/leads' });
+  await app.register(clusteringRoutes(ctx), { prefix: '/api/v1/clusters' });
+  await app.register(scoringRoutes(ctx), { prefix: '/api/v1/score' });
+  await app.register(scoringLeadRoutes(ctx), { prefix: '/api/v1/leads' });
   // ROUTE-REGISTRATIONS (modules add their registration above this line)
 
   return app;

@@ -47,6 +47,13 @@ export const ZConfig = z.object({
   /** Test-only: registers an every-second heartbeat schedule (used by the schedules test). */
   SCHEDULES_INCLUDE_TEST: boolish.default(false),
 
+  /** Permit intent reasoner (seed 001): Ollama when set, the offline rules otherwise. */
+  OLLAMA_URL: z.url().optional(),
+  OLLAMA_MODEL: z.string().min(1).default('llama3.2:3b'),
+  OLLAMA_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
+  /** Root of the CSV export tree (seed 001): score-leads and the 06:00 retry job write here. */
+  EXPORTS_DIR: z.string().min(1).default('exports'),
+
   DEMO_ADMIN_EMAIL: z.email().default('admin@tradelead.local'),
   DEMO_ADMIN_PASSWORD: z.string().min(8).default('tradelead-admin'),
 });

@@ -1,12 +1,18 @@
 /**
  * npm run bench [-- <name> ...] — runs benchmarks and prints one JSON document on stdout (progress on stderr).
- * Names: leads-list. Env: BENCH_LEADS, BENCH_SECONDS, BENCH_DATABASE_URL (default: DATABASE_URL + "_bench").
+ * Names: the keys of BENCHES below (an unknown name prints them). Env: BENCH_LEADS, BENCH_SECONDS, BENCH_DATABASE_URL (default: DATABASE_URL + "_bench").
  */
 import { existsSync } from 'node:fs';
 import { benchLeadsList } from './leads-list.ts';
+import { benchLeadgen } from './leadgen.ts';
+import { benchPipeline } from './pipeline.ts';
+import { benchScoring } from './scoring.ts';
 
 const BENCHES: Record<string, () => Promise<unknown>> = {
   'leads-list': () => benchLeadsList(),
+  leadgen: () => benchLeadgen(),
+  pipeline: () => benchPipeline(),
+  scoring: () => benchScoring(),
 };
 
 if (existsSync('.env')) process.loadEnvFile('.env');

@@ -8,6 +8,7 @@ import { createContext } from '../../src/platform/bootstrap.ts';
 import { writeOutbox } from '../../src/platform/outbox.ts';
 import { createMetrics } from '../../src/platform/metrics.ts';
 import { outboxJobId, relayOnce } from '../../src/modules/orchestration/outbox-relay.ts';
+import { EVENT_ROUTES } from '../../src/modules/orchestration/job-catalog.ts';
 import { createTestDatabase } from '../helpers/db.ts';
 
 /** A private redis-server this file can kill and restart without disturbing other test files. */
@@ -124,7 +125,8 @@ describe('outbox relay', () => {
     await ctx.db.prisma.outbox.updateMany({ data: { relayedAt: null } });
     expect(await relayOnce(ctx, { now: later() })).toEqual({ relayed: 2, failed: 0, unrouted: 0 });
     const counts = await leadgen.getJobCounts('waiting', 'delayed', 'active', 'completed', 'failed');
-    expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(2);
+    // One job per event and route: lead.published fans out to every job EVENT_ROUTES lists for it.
+    expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(2 * EVENT_ROUTES['lead.published']!.length);
     expect(await relayOnce(ctx, { now: later() })).toEqual({ relayed: 0, failed: 0, unrouted: 0 });
   });
 

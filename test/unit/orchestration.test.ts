@@ -45,7 +45,7 @@ describe('schedules', () => {
     expect(byJob['outreach.execute-due']).toBe('*/5 * * * *');
     expect(byJob['acquisition.expand-cities']).toBe('0 1 * * 0');
     expect(byJob['outreach.discover-contractors']).toBe('0 2 * * 0');
-    expect(byJob['scoring.rescore-retry']).toBe('0 6 * * *'); // seed 001
+    expect(byJob['exports.retry-failed']).toBe('0 6 * * *'); // seed 001
     expect(byJob['scoring.rescore-pipeline']).toBe('*/30 * * * *'); // seed 003
   });
 

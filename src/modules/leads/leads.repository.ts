@@ -47,13 +47,17 @@ export const updateLiveLead = (db: Db, id: string, data: Prisma.BaseLeadUnchecke
 export const softDeleteLead = (db: Db, id: string, unlessStatus: readonly LeadStatus[]) =>
   db.baseLead.updateMany({ where: { id, deletedAt: null, status: { notIn: [...unlessStatus] } }, data: { deletedAt: new Date() } });
 
-/** Bulk publish (lifecycle scored → available) in one conditional UPDATE; returns the leads it moved. */
-export const publishScoredLeads = (db: Db, ids: string[], now: Date) =>
+/** The conditional UPDATE behind a batch of transitions; returns the leads it moved. */
+export const updateLeadsIfStatus = (db: Db, ids: string[], from: readonly LeadStatus[], data: Prisma.BaseLeadUncheckedUpdateManyInput) =>
   db.baseLead.updateManyAndReturn({
-    where: { id: { in: ids }, deletedAt: null, status: 'scored' },
-    data: { status: 'available', publishedAt: now, availableFrom: now, version: { increment: 1 } },
+    where: { id: { in: ids }, deletedAt: null, status: { in: [...from] } },
+    data: { ...data, version: { increment: 1 } },
     select: { id: true },
   });
+
+/** Audit rows of a batch of transitions, in one INSERT. */
+export const insertSystemEvents = (db: Db, rows: Prisma.SystemEventCreateManyInput[]) =>
+  rows.length ? db.systemEvent.createMany({ data: rows }) : Promise.resolve({ count: 0 });
 
 export interface ListedLeadRow {
   id: string;
@@ -155,25 +159,4 @@ export function listLeads(db: Db, f: ListLeadsFilter): Promise<ListedLeadRow[]> 
      WHERE ${Prisma.join(where, ' AND ')}
      ORDER BY ${order}
      LIMIT ${f.limit}`;
-}
-
-/**
- * Lead generation (seed 000 "Lead Generation"): sellable scored/available leads for a trade, best first,
- * one per property. Raw SQL for DISTINCT ON, which Prisma cannot say. Scored and available leads never
- * have a buyer (the lifecycle only reaches sold from available), so "unassigned" is the status filter plus
- * sold_to_contractor_id IS NULL as a guard for imported rows.
- */
-export function selectGeneratableLeads(db: Db, f: { trade: string; minScore: number; zips?: string[]; limit: number }) {
-  const zipFilter = f.zips?.length ? Prisma.sql`AND b.zip = ANY(${f.zips}::text[])` : Prisma.empty;
-  return db.$queryRaw<{ id: string; status: LeadStatus }[]>`
-    SELECT d.id::text AS "id", d.status::text AS "status" FROM (
-      SELECT DISTINCT ON (COALESCE(b.property_id, b.id)) b.id, b.status, b.quality_score, b.created_at
-        FROM base_leads b
-       WHERE b.deleted_at IS NULL AND b.status IN ('scored', 'available') AND b.trade = ${f.trade}
-         AND b.quality_score >= ${f.minScore} AND b.price IS NOT NULL AND b.sold_to_contractor_id IS NULL
-         ${zipFilter}
-       ORDER BY COALESCE(b.property_id, b.id), b.quality_score DESC, b.created_at DESC
-    ) d
-    ORDER BY d.quality_score DESC, d.created_at DESC, d.id
-    LIMIT ${f.limit}`;
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../platform/context.ts';
 import { ZPage } from '../../platform/pagination.ts';
 import * as svc from './leads.service.ts';
+import { generateLeads } from './lead-generation.service.ts';
 import {
   ZCreateLeadBody,
   ZGenerateLeadsBody,
@@ -38,7 +39,7 @@ export const leadsRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (ap
       body: ZGenerateLeadsBody,
       response: { 200: ZGenerateLeadsResult },
     },
-  }, async (req) => svc.generateLeads(ctx, req.principal, req.body));
+  }, async (req) => generateLeads(ctx, req.principal, req.body));
 
   app.patch('/:id', {
     schema: { tags, summary: 'Edit a lead; a status moves it through the lifecycle (admin/ops)', params: ZLeadParams, body: ZUpdateLeadBody, response: { 200: ZLeadFull } },

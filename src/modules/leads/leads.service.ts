@@ -11,7 +11,6 @@ import { canTransition, SOLD_STATUSES, type LeadStatus } from './leads.lifecycle
 import * as repo from './leads.repository.ts';
 import type {
   TCreateLeadBody,
-  TGenerateLeadsBody,
   TLeadFull,
   TLeadPreview,
   TListLeadsQuery,
@@ -269,6 +268,26 @@ export async function transitionLead(db: Db, opts: TransitionOptions): Promise<v
   });
 }
 
+/**
+ * transitionLead for a batch (lead generation publishes hundreds at once): one conditional UPDATE over all
+ * ids — a lead matches only while in one of `from` — then one system_events row per lead it moved. Leads
+ * another writer moved first are skipped, not errors. Returns the ids moved.
+ */
+export async function transitionLeads(db: Db, opts: Omit<TransitionOptions, 'leadId' | 'from'> & { leadIds: string[]; from: readonly LeadStatus[] }): Promise<string[]> {
+  const illegal = opts.from.find((f) => !canTransition(f, opts.to));
+  if (illegal) {
+    throw new AppError('INVALID_TRANSITION', { message: `a ${illegal} lead cannot become ${opts.to}`, details: { from: illegal, to: opts.to } });
+  }
+  if (!opts.leadIds.length) return [];
+  const moved = (await repo.updateLeadsIfStatus(db, opts.leadIds, opts.from, { ...opts.data, status: opts.to })).map((r) => r.id);
+  await repo.insertSystemEvents(db, moved.map((id) => ({
+    eventType: 'lead.transition', eventName: `lead.${opts.to}`, service: SERVICE, entityType: 'lead', entityId: id,
+    eventData: { from: opts.from.length === 1 ? opts.from[0] : opts.from, to: opts.to, by: opts.by ?? null, ...opts.details },
+    severity: 'info',
+  })));
+  return moved;
+}
+
 /** Why a conditional UPDATE matched nothing. */
 async function rejection(db: Db, leadId: string, to: LeadStatus): Promise<AppError> {
   const cur = await getLeadState(db, leadId);
@@ -438,40 +457,4 @@ export async function deleteLead(ctx: AppContext, principal: Principal | undefin
     }
     await recordSystemEvent(tx, { eventType: 'lead', eventName: 'lead.deleted', service: SERVICE, entityType: 'lead', entityId: id, data: { by: p.id } });
   });
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Generation (seed 000 "Lead Generation")
-
-/**
- * Picks the best sellable leads of a trade (score ≥ max(minScore, 60), priced, unassigned, one per
- * property, optionally within ZIPs) and publishes the scored ones: status available, published_at now,
- * a lead.published outbox event each so contractors get notified.
- */
-export async function generateLeads(ctx: AppContext, principal: Principal | undefined, body: TGenerateLeadsBody) {
-  const p = requireRole(principal, 'admin', 'ops');
-  return ctx.db.prisma.$transaction(
-    async (tx) => {
-      const picked = await repo.selectGeneratableLeads(tx, {
-        trade: body.trade,
-        minScore: Math.max(body.minScore, MIN_SELLABLE_SCORE),
-        zips: body.zips,
-        limit: body.maxLeads,
-      });
-      const scored = picked.filter((l) => l.status === 'scored').map((l) => l.id);
-      const published = scored.length ? await repo.publishScoredLeads(tx, scored, new Date()) : [];
-      for (const { id } of published) {
-        await recordSystemEvent(tx, {
-          eventType: 'lead.transition', eventName: 'lead.available', service: SERVICE, entityType: 'lead', entityId: id,
-          data: { from: 'scored', to: 'available', by: p.id, via: 'generate' },
-        });
-        await writeOutbox(tx, { topic: 'lead.published', payload: { leadId: id }, dedupeKey: `lead.published:${id}` });
-      }
-      // A lead another writer moved between the pick and the publish is no longer ours to report.
-      const moved = new Set(published.map((l) => l.id));
-      const leadIds = picked.filter((l) => l.status === 'available' || moved.has(l.id)).map((l) => l.id);
-      return { generated: leadIds.length, published: moved.size, leadIds };
-    },
-    { maxWait: 10_000, timeout: 60_000 },
-  );
 }

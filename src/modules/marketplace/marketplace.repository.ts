@@ -1,4 +1,4 @@
-import type { Db, Prisma } from '../../platform/db.ts';
+import { Prisma, type Db } from '../../platform/db.ts';
 
 // --- idempotency_keys -------------------------------------------------------------------------------------
 
@@ -42,5 +42,22 @@ export function listActiveAssignments(db: Db, opts: { contractorId: string; afte
      WHERE a.contractor_id = ${opts.contractorId}::uuid AND a.refunded_at IS NULL
        AND (${at}::timestamptz IS NULL OR (a.assigned_at, a.id) < (${at}::timestamptz, ${id}::uuid))
      ORDER BY a.assigned_at DESC, a.id DESC
+     LIMIT ${opts.limit}`;
+}
+
+/**
+ * The same purchases ordered by a score, best first: the sale's seed 003 ai_priority (unscored as -1, last) or
+ * the lead's seed 004 engagement_score; keyset on (score, assigned_at, id). One contractor's purchases are few,
+ * so this sorts them without an index (an index on a score column would also stop its rewrites being HOT).
+ */
+export function listActiveAssignmentsByScore(db: Db, opts: { contractorId: string; by: 'ai_priority' | 'engagement'; after?: [number, string, string]; limit: number }) {
+  const score = opts.by === 'ai_priority' ? Prisma.sql`COALESCE(a.ai_priority, -1)` : Prisma.sql`b.engagement_score`;
+  const [k, at, id] = opts.after ?? [null, null, null];
+  return db.$queryRaw<{ id: string; leadId: string; assignedAtKey: string; scoreKey: number }[]>`
+    SELECT a.id::text AS "id", a.base_lead_id::text AS "leadId", a.assigned_at::text AS "assignedAtKey", ${score} AS "scoreKey"
+      FROM lead_assignments a JOIN base_leads b ON b.id = a.base_lead_id
+     WHERE a.contractor_id = ${opts.contractorId}::uuid AND a.refunded_at IS NULL
+       AND (${k}::int IS NULL OR (${score}, a.assigned_at, a.id) < (${k}::int, ${at}::timestamptz, ${id}::uuid))
+     ORDER BY ${score} DESC, a.assigned_at DESC, a.id DESC
      LIMIT ${opts.limit}`;
 }

@@ -43,6 +43,10 @@ export const ZFeedbackBody = z
 
 export const ZMyLeadsQuery = ZPageQuery.extend({
   contractorId: z.uuid().optional().describe('staff only: whose purchased leads'),
+  sort: z
+    .enum(['newest', 'ai_priority', 'engagement'])
+    .default('newest')
+    .describe('newest purchase first; ai_priority = seed 003 pipeline priority (unscored last); engagement = seed 004 homeowner engagement score'),
 });
 
 export const ZMyLeadsPage = ZPage(ZLeadFull);

@@ -335,6 +335,7 @@ export async function listMyLeads(ctx: AppContext, principal: Principal | undefi
     if (q.contractorId && q.contractorId !== p.contractorId) throw new AppError('NOT_FOUND', { message: 'not found' });
     contractorId = p.contractorId;
   }
+  if (q.sort !== 'newest') return listMyLeadsByScore(ctx, contractorId, q.sort, q);
   const after = decodeCursor(q.cursor, 2) as [string, string] | undefined;
   if (after && (typeof after[0] !== 'string' || typeof after[1] !== 'string' || !/^[0-9a-f-]{36}$/i.test(after[1]))) {
     throw new AppError('VALIDATION_FAILED', { message: 'cursor is malformed; pass back nextCursor exactly as returned' });
@@ -345,5 +346,20 @@ export async function listMyLeads(ctx: AppContext, principal: Principal | undefi
   return {
     items: await getFullLeads(ctx, ctx.db.prisma, page.map((r) => r.leadId)),
     nextCursor: rows.length > q.limit && last ? encodeCursor([last.assignedAtKey, last.id]) : null,
+  };
+}
+
+/** my-leads best first by the sale's AI priority (seed 003) or the homeowner's engagement (seed 004 "leads sorted by score"). */
+async function listMyLeadsByScore(ctx: AppContext, contractorId: string, by: 'ai_priority' | 'engagement', q: TMyLeadsQuery) {
+  const after = decodeCursor(q.cursor, 3) as [number, string, string] | undefined;
+  if (after && (!Number.isInteger(after[0]) || typeof after[1] !== 'string' || typeof after[2] !== 'string' || !/^[0-9a-f-]{36}$/i.test(after[2]))) {
+    throw new AppError('VALIDATION_FAILED', { message: 'cursor is malformed; pass back nextCursor exactly as returned' });
+  }
+  const rows = await repo.listActiveAssignmentsByScore(ctx.db.prisma, { contractorId, by, after, limit: q.limit + 1 });
+  const page = rows.slice(0, q.limit);
+  const last = page.at(-1);
+  return {
+    items: await getFullLeads(ctx, ctx.db.prisma, page.map((r) => r.leadId)),
+    nextCursor: rows.length > q.limit && last ? encodeCursor([last.scoreKey, last.assignedAtKey, last.id]) : null,
   };
 }

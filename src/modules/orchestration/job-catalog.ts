@@ -1,5 +1,10 @@
 import type { JobDefinition } from '../../platform/queues.ts';
 import { orchestrationJobs } from './orchestration.jobs.ts';
+import { clusteringJobs } from '../scoring/clustering.jobs.ts';
+import { leadsJobs } from '../leads/leads.jobs.ts';
+import { exportsJobs } from '../exports/exports.jobs.ts';
+import { pipelineJobs } from '../scoring/pipeline.jobs.ts';
+import { scoringJobs } from '../scoring/scoring.jobs.ts';
 
 /**
  * Every job the workers know, assembled from each module's `<module>.jobs.ts`. A new job is one entry in
@@ -7,6 +12,11 @@ import { orchestrationJobs } from './orchestration.jobs.ts';
  */
 const MODULE_JOBS: JobDefinition[] = [
   ...orchestrationJobs,
+  ...clusteringJobs,
+  ...leadsJobs,
+  ...exportsJobs,
+  ...pipelineJobs,
+  ...scoringJobs,
 ];
 
 function buildCatalog(defs: JobDefinition[]): ReadonlyMap<string, JobDefinition> {
@@ -23,6 +33,8 @@ export const JOBS: ReadonlyMap<string, JobDefinition> = buildCatalog(MODULE_JOBS
 /** Short names for `npm run job -- <alias>`; later issues add theirs (e.g. scrape-permits). */
 export const JOB_ALIASES: Readonly<Record<string, string>> = {
   heartbeat: 'maintenance.heartbeat',
+  'retry-failed-leads': 'exports.retry-failed',
+  rescore: 'scoring.rescore-batch',
 };
 
 /**
@@ -30,8 +42,8 @@ export const JOB_ALIASES: Readonly<Record<string, string>> = {
  * queue). A topic may fan out to several jobs; an unknown topic is marked relayed with 'no route'.
  */
 export const EVENT_ROUTES: Readonly<Record<string, readonly string[]>> = {
-  'lead.published': ['leads.notify-contractors'],
-  'lead.sold': ['marketplace.lead-sold'],
+  'lead.published': ['leads.notify-contractors', 'clustering.assign-lead'],
+  'lead.sold': ['marketplace.lead-sold', 'clustering.refresh-stats'],
 };
 
 export function findJob(nameOrAlias: string): JobDefinition | undefined {

@@ -34,7 +34,7 @@ export const SCHEDULES: readonly ScheduleDefinition[] = [
   { name: 'inference.hourly', cron: '20 * * * *', timezone: UTC, job: 'inference.analyze-batch', payload: { limit: 50 },
     description: 'Run roof analysis on up to 50 properties with unanalysed images — seed 002 §3.8.2' },
   { name: 'leadgen.hourly', cron: '40 * * * *', timezone: UTC, job: 'leads.generate-batch', payload: { limit: 100 },
-    description: 'Score, cluster, price and publish up to 100 enriched unscored properties — seed 002 §3.8.2' },
+    description: 'Publish the best 100 scored leads of each trade (one per property) and cluster them — seed 002 §3.8.2' },
   { name: 'outreach.every-5-minutes', cron: '*/5 * * * *', timezone: UTC, job: 'outreach.execute-due', payload: {},
     description: 'Send the outreach touchpoints that are due — seed 002 §3.8.2' },
   // seed 002 §3.8.3 weekly jobs
@@ -42,12 +42,23 @@ export const SCHEDULES: readonly ScheduleDefinition[] = [
     description: 'Activate the next priority city when the expansion criteria hold — seed 002 §3.8.3 Sunday 1:00 AM' },
   { name: 'contractors.weekly-discovery', cron: '0 2 * * 0', timezone: UTC, job: 'outreach.discover-contractors', payload: { maxPerCity: 200 },
     description: 'Discover up to 200 contractors in recently activated cities — seed 002 §3.8.3 Sunday 2:00 AM' },
+  // seed 002 §3.5.4 "Cluster Optimization: Run weekly" — Sunday after the weekly jobs and the daily 2–4 AM runs.
+  { name: 'clustering.weekly-optimize', cron: '0 5 * * 0', timezone: UTC, job: 'clustering.optimize', payload: {},
+    description: 'Merge small clusters, split large ones, rebalance; release lapsed exclusivity — seed 002 §3.5.4 (weekly)' },
   // seed 001 "Retry Failed Leads": daily at 6 AM
-  { name: 'scoring.daily-retry', cron: '0 6 * * *', timezone: UTC, job: 'scoring.rescore-retry', payload: {},
-    description: 'Re-score leads left in the RETRY tier — seed 001 retry cron (0 6 * * *)' },
+  { name: 'scoring.daily-retry', cron: '0 6 * * *', timezone: UTC, job: 'exports.retry-failed', payload: {},
+    description: 'Re-score leads left in the RETRY tier and update the export tree — seed 001 retry cron (0 6 * * *)' },
   // seed 003: background pipeline re-scoring every 30 minutes
   { name: 'scoring.pipeline-every-30-minutes', cron: '*/30 * * * *', timezone: UTC, job: 'scoring.rescore-pipeline', payload: {},
     description: 'Recompute the pipeline metrics of sold leads — seed 003 (every 30 minutes)' },
+  // seed 003 "every 30 minutes" + seed 000 signal-based rescoring: only leads whose inputs changed. At :15/:45
+  // so it does not queue behind the pipeline metrics on the scoring queue.
+  { name: 'scoring.rescore-every-30-minutes', cron: '15,45 * * * *', timezone: UTC, job: 'scoring.rescore-batch', payload: {},
+    description: 'Rescore leads whose scoring inputs changed since they were scored (batch engine, signal-based) — seed 003 (every 30 minutes)' },
+  { name: 'scoring.engagement-every-30-minutes', cron: '*/30 * * * *', timezone: UTC, job: 'scoring.refresh-engagement', payload: {},
+    description: 'Re-score seed 004 engagement of recently active leads as recency decays (every 30 minutes, alongside seed 003)' },
+  { name: 'scoring.velocity-snapshot-daily', cron: '15 0 * * *', timezone: UTC, job: 'scoring.velocity-snapshot', payload: {},
+    description: 'One lead_velocity_snapshots row per live sale for the UTC day — seed 003 (daily 00:15 UTC)' },
   // maintenance
   { name: 'maintenance.heartbeat', cron: '* * * * *', timezone: UTC, job: 'maintenance.heartbeat', payload: {},
     description: 'Liveness tick: one system_events row per minute while a worker consumes the maintenance queue' },

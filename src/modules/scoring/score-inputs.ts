@@ -1,0 +1,283 @@
+import { hash } from 'node:crypto';
+import {
+  completenessPoints,
+  CONDITION_POINTS,
+  contactPoints,
+  propertyValuePoints,
+  roofAgePoints,
+  TRIGGER_MAX,
+  TRIGGER_POINTS,
+  type ContactState,
+  type PropertyQualityInputs,
+  type RoofCondition,
+  type TriggerKind,
+} from './property-quality.scorer.ts';
+
+/**
+ * What the batch engine feeds the scorers, and how it is read out of the database (issue 3 §2): the mapping
+ * from stored lead data to seed 002 §3.5.1/§3.5.2 inputs, the inputs hash, and the compact stored explanation.
+ * Pure; batch-engine.ts runs it, scoring.repository.ts reads the raw values.
+ */
+
+/**
+ * seed 002 §3.5.1 factor 6 "data completeness": the fields a buyer expects on a lead. A field is missing when
+ * its SQL condition holds; the engine reads them as one bit mask (bit i = field i), so the explanation can
+ * name them. Changing this list changes scores: bump ENGINE_REVISION.
+ */
+export const COMPLETENESS_FIELDS = [
+  { name: 'zip', missingWhen: 'b.zip IS NULL' },
+  { name: 'location', missingWhen: 'b.lat IS NULL OR b.lng IS NULL' },
+  { name: 'property_value', missingWhen: 'b.property_value IS NULL AND b.market_value IS NULL' },
+  { name: 'year_built', missingWhen: 'b.year_built IS NULL' },
+  { name: 'sqft', missingWhen: 'b.sqft IS NULL' },
+  { name: 'property_type', missingWhen: 'b.property_type IS NULL' },
+  { name: 'owner_name', missingWhen: 'b.owner_name IS NULL' },
+  { name: 'owner_contact', missingWhen: 'b.owner_email_enc IS NULL AND b.owner_phone_enc IS NULL' },
+] as const;
+
+/**
+ * base_leads columns the engine reads as inputs. The trigger base_leads_score_inputs_changed (migration
+ * 20261122030000) watches exactly these; a unit test keeps the two lists equal.
+ */
+export const SCORE_INPUT_COLUMNS = [
+  'property_value', 'market_value', 'year_built', 'sqft', 'property_type', 'zip', 'trade', 'lat', 'lng', 'owner_name',
+  'owner_email_enc', 'owner_email_verified', 'owner_phone_enc', 'owner_phone_verified',
+] as const;
+
+/** The field names a missing-field mask stands for, in COMPLETENESS_FIELDS order. */
+export function missingFieldNames(mask: number): string[] {
+  return COMPLETENESS_FIELDS.filter((_, i) => (mask & (1 << i)) !== 0).map((f) => f.name);
+}
+
+export function countMissingFields(mask: number): number {
+  let n = 0;
+  for (let m = mask; m; m &= m - 1) n++;
+  return n;
+}
+
+const WIND_WORDS = ['wind', 'storm', 'tornado', 'hurricane', 'derecho'];
+
+/**
+ * One lead_triggers row → the scorer's trigger kind (seed 002 §3.5.1 factor 3), or null when it scores nothing.
+ * `subtype` is trigger_details.event_type (NOAA "Hail", "Thunderstorm Wind", …) or .damage_type, lower-cased;
+ * `count` is trigger_details.count.
+ *   - hail, hail_damage → hail; wind, wind_damage, storm, storm_damage, tornado, hurricane → wind
+ *   - weather_event and damage_detected (seed 002 §4.3.2 types): hail when the subtype mentions hail, wind when
+ *     it mentions wind/storm/tornado/hurricane/derecho, otherwise nothing (an unnamed weather event proves no damage)
+ *   - neighbor_permits → neighbor_permits when the count is unknown or ≥ 5 ("5+ in 30d"; detection applies the
+ *     same threshold, so an unknown count means it was met)
+ *   - insurance_claim → insurance_claim
+ *   - roof_age and property_sale score nothing here: roof age is factor 2, a sale is no factor.
+ */
+export function triggerKindOf(type: string, subtype: string | null, count: number | null): TriggerKind | null {
+  const t = type.toLowerCase();
+  const s = (subtype ?? '').toLowerCase();
+  switch (t) {
+    case 'hail':
+    case 'hail_damage':
+      return 'hail';
+    case 'wind':
+    case 'wind_damage':
+    case 'storm':
+    case 'storm_damage':
+    case 'tornado':
+    case 'hurricane':
+      return 'wind';
+    case 'weather_event':
+    case 'damage_detected':
+      if (s.includes('hail')) return 'hail';
+      return WIND_WORDS.some((w) => s.includes(w)) ? 'wind' : null;
+    case 'neighbor_permits':
+      return count === null || count >= 5 ? 'neighbor_permits' : null;
+    case 'insurance_claim':
+      return 'insurance_claim';
+    default:
+      return null;
+  }
+}
+
+/** roofing_leads flags, as the read query packs them (bit 0 hail in 90 days, bit 1 wind in 30, bit 2 ≥ 5 permits in 30). */
+export const ROOFING_FLAG = { hail90d: 1, wind30d: 2, neighborPermits30d: 4 } as const;
+
+const TRIGGER_ORDER: readonly TriggerKind[] = ['hail', 'wind', 'neighbor_permits', 'insurance_claim'];
+
+/**
+ * A lead's trigger kinds: its active lead_triggers (as `type|subtype|count` descriptors joined by ';') plus the
+ * roofing row's storm and permit flags, which encode the same seed 002 §3.5.3 trigger definitions. Sorted,
+ * without duplicates.
+ */
+export function triggerKindsOf(descriptors: string | null, roofingFlags: number | null): TriggerKind[] {
+  if (!descriptors && !roofingFlags) return [];
+  const kinds = new Set<TriggerKind>();
+  if (descriptors) {
+    for (const d of descriptors.split(';')) {
+      const [type = '', subtype = '', count = ''] = d.split('|');
+      const n = count === '' ? null : Number(count);
+      const k = triggerKindOf(type, subtype || null, n === null || Number.isFinite(n) ? n : null);
+      if (k) kinds.add(k);
+    }
+  }
+  const f = roofingFlags ?? 0;
+  if (f & ROOFING_FLAG.hail90d) kinds.add('hail');
+  if (f & ROOFING_FLAG.wind30d) kinds.add('wind');
+  if (f & ROOFING_FLAG.neighborPermits30d) kinds.add('neighbor_permits');
+  return TRIGGER_ORDER.filter((k) => kinds.has(k));
+}
+
+/**
+ * Roof age in years (seed 002 §3.5.1 factor 2), first known of:
+ *   1. roofing_leads.estimated_roof_age (the roofing vertical's estimate, e.g. from the last roof permit);
+ *   2. the latest roof_analysis.estimated_age (the image model's estimate);
+ *   3. `year` − year_built: with no sign of a replacement, the roof is taken to be as old as the house.
+ * Null (factor scores 0, listed as missing) when none is known or year_built is in the future.
+ */
+export function roofAgeOf(r: { roofingAge: number | null; analysisAge: number | null; yearBuilt: number | null }, year: number): number | null {
+  if (r.roofingAge !== null && r.roofingAge >= 0) return r.roofingAge;
+  if (r.analysisAge !== null && r.analysisAge >= 0) return r.analysisAge;
+  if (r.yearBuilt !== null && r.yearBuilt <= year) return year - r.yearBuilt;
+  return null;
+}
+
+/** Read query contact code: 0 none, 1 present but unverified, 2 verified. */
+export const contactStateOf = (code: number): ContactState => (code === 2 ? 'verified' : code === 1 ? 'unverified' : 'none');
+
+const ROOF_CONDITIONS: readonly string[] = ['excellent', 'good', 'fair', 'poor', 'critical'];
+
+/** Everything the scorer and the pricer are given for one lead. */
+export interface LeadScoringInputs extends PropertyQualityInputs {
+  propertyValue: number | null;
+  roofAgeYears: number | null;
+  roofCondition: RoofCondition | null;
+  triggers: TriggerKind[];
+  contact: { email: ContactState; phone: ContactState };
+  missingFields: number;
+  /** Which COMPLETENESS_FIELDS are missing, as a bit mask. */
+  missingMask: number;
+  exclusiveTerritory: boolean;
+  /**
+   * seed 002 §3.5.2 demand premium: distinct contractors who viewed the lead in the last 24 hours. Always 0:
+   * no table records lead views yet (previews are not logged per contractor). When one exists, read the count
+   * in readScoringChunk and the premium applies with no other change.
+   */
+  interestedContractors24h: number;
+}
+
+/** One row of readScoringChunk, as the database returns it. */
+export interface ScoringRow {
+  id: string;
+  status: string;
+  qualityScore: number | null;
+  grade: string | null;
+  priceCents: number | null;
+  scoreInputsHash: string | null;
+  /** inputs_changed_at as text: exact microseconds for the compare-and-set on write. */
+  inputsChangedAt: string | null;
+  /** Never scored, inputs changed since, or scored by another version. */
+  pending: boolean;
+  propertyValue: number | null;
+  yearBuilt: number | null;
+  emailCode: number;
+  phoneCode: number;
+  missingMask: number;
+  roofingAge: number | null;
+  roofingFlags: number | null;
+  roofCondition: string | null;
+  analysisAge: number | null;
+  triggers: string | null;
+  exclusive: boolean;
+}
+
+export function inputsOf(row: ScoringRow, year: number): LeadScoringInputs {
+  const mask = row.missingMask;
+  return {
+    propertyValue: row.propertyValue,
+    roofAgeYears: roofAgeOf(row, year),
+    roofCondition: row.roofCondition !== null && ROOF_CONDITIONS.includes(row.roofCondition) ? (row.roofCondition as RoofCondition) : null,
+    triggers: triggerKindsOf(row.triggers, row.roofingFlags),
+    contact: { email: contactStateOf(row.emailCode), phone: contactStateOf(row.phoneCode) },
+    missingFields: countMissingFields(mask),
+    missingMask: mask,
+    exclusiveTerritory: row.exclusive,
+    interestedContractors24h: 0,
+  };
+}
+
+/**
+ * Fingerprint of the inputs (not of the version), 64 bits as 16 hex chars: equal inputs ⇔ equal hash (up to a
+ * 2^-64 chance), so "did anything this score depends on change" is one comparison. A change detector, not a
+ * security boundary, hence a fast non-cryptographic hash (two multiply-xorshift lanes over a canonical text)
+ * rather than SHA-256, whose call overhead alone was a tenth of the engine's per-row JS time.
+ */
+export function inputsHash(i: LeadScoringInputs): string {
+  const key = `${i.propertyValue ?? ''}|${i.roofAgeYears ?? ''}|${i.roofCondition ?? ''}|${i.triggers.join(',')}|${i.contact.email}|${i.contact.phone}|${i.missingMask}|${i.exclusiveTerritory ? 1 : 0}|${i.interestedContractors24h}`;
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let k = 0; k < key.length; k++) {
+    const ch = key.charCodeAt(k);
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
+}
+
+/**
+ * The six seed 002 §3.5.1 factor points, written into `out` in the scorer's factor order; returns the total.
+ * The same functions and tables scorePropertyQuality sums — it also formats a reason per factor, which the
+ * engine does not store (the explanation keeps the inputs, and the reasons are rebuilt from them on read by
+ * scorePropertyQuality itself). Formatting was most of the per-row JS time and garbage; a property test
+ * (test/unit/scoring-engine.test.ts) proves both give the same points for every input.
+ */
+export function factorPoints(i: LeadScoringInputs, out: number[]): number {
+  out[0] = i.propertyValue === null ? 0 : propertyValuePoints(i.propertyValue);
+  out[1] = i.roofAgeYears === null ? 0 : roofAgePoints(i.roofAgeYears);
+  let tr = 0;
+  for (const t of i.triggers) tr += TRIGGER_POINTS[t];
+  out[2] = Math.min(TRIGGER_MAX, tr);
+  out[3] = i.roofCondition === null ? 0 : CONDITION_POINTS[i.roofCondition];
+  out[4] = contactPoints(i.contact.email, i.contact.phone);
+  out[5] = completenessPoints(i.missingFields);
+  return out[0] + out[1] + out[2] + out[3] + out[4] + out[5];
+}
+
+/** seed 002 §3.5.2: the urgency premium is for storm damage — hail or wind. */
+export const isUrgent = (triggers: readonly TriggerKind[]): boolean => triggers.includes('hail') || triggers.includes('wind');
+
+/**
+ * score_explanations.factors, compact on purpose: per factor its points and the input it was computed from,
+ * in the scorer's factor order, then the pricing inputs:
+ *   [[pts, propertyValue], [pts, roofAgeYears], [pts, [triggers]], [pts, roofCondition],
+ *    [pts, emailState, phoneState], [pts, missingFields, missingMask], [exclusiveTerritory, interestedContractors24h]]
+ * (null input = unknown). About 200 bytes, where the spelled-out {name, points, max, reason} array is ~690:
+ * the narrow table's write rate falls with its row width, and the full form is reproduced exactly on read by
+ * running the same versioned, pure scorer on the stored inputs (scoring.service expandExplanation).
+ */
+export function encodeExplanation(i: LeadScoringInputs, p: readonly number[]): string {
+  let tr = '';
+  for (const t of i.triggers) tr += (tr ? ',"' : '"') + t + '"';
+  const rc = i.roofCondition === null ? 'null' : `"${i.roofCondition}"`;
+  return `[[${p[0]},${i.propertyValue}],[${p[1]},${i.roofAgeYears}],[${p[2]},[${tr}]],[${p[3]},${rc}],[${p[4]},"${i.contact.email}","${i.contact.phone}"],[${p[5]},${i.missingFields},${i.missingMask}],[${i.exclusiveTerritory},${i.interestedContractors24h}]]`;
+}
+
+export interface StoredExplanation {
+  points: number[];
+  inputs: LeadScoringInputs;
+}
+
+/** Inverse of encodeExplanation; null when the stored value is not in that layout. */
+export function decodeExplanation(v: unknown): StoredExplanation | null {
+  if (!Array.isArray(v) || v.length !== 7 || !v.every(Array.isArray)) return null;
+  const [pv, ra, tr, rc, cq, dc, pr] = v as unknown[][] as [
+    [number, number | null], [number, number | null], [number, TriggerKind[]], [number, RoofCondition | null],
+    [number, ContactState, ContactState], [number, number, number], [boolean, number],
+  ];
+  return {
+    points: [pv[0], ra[0], tr[0], rc[0], cq[0], dc[0]],
+    inputs: {
+      propertyValue: pv[1], roofAgeYears: ra[1], triggers: tr[1], roofCondition: rc[1],
+      contact: { email: cq[1], phone: cq[2] }, missingFields: dc[1], missingMask: dc[2],
+      exclusiveTerritory: pr[0], interestedContractors24h: pr[1],
+    },
+  };
+}

@@ -1,0 +1,251 @@
+import type pg from 'pg';
+import type { Db } from '../../platform/db.ts';
+import type { LeadStatus } from '../leads/leads.lifecycle.ts';
+import type { ScoredChunk } from './batch-engine.ts';
+import { COMPLETENESS_FIELDS, ROOFING_FLAG, type ScoringRow } from './score-inputs.ts';
+
+/*
+ * The batch engine's SQL runs on pg pool clients, not Prisma: Prisma cannot read a keyset chunk joined to
+ * three range-aggregated side tables, nor bulk-update different values per row (UPDATE … FROM unnest), nor
+ * upsert from arrays. Everything else here is Prisma.
+ */
+
+type Client = pg.PoolClient;
+
+/** Any constant; shared by every process running the engine. */
+const ENGINE_LOCK_KEY = 7_220_0301;
+
+export async function tryLockEngine(c: Client): Promise<boolean> {
+  const r = await c.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [ENGINE_LOCK_KEY]);
+  return r.rows[0]!.ok;
+}
+
+export async function unlockEngine(c: Client): Promise<void> {
+  await c.query('SELECT pg_advisory_unlock($1)', [ENGINE_LOCK_KEY]);
+}
+
+/**
+ * The chunk queries' cost estimates are high (the side-table ranges are unknown at plan time), which trips
+ * PostgreSQL's JIT: ~50 ms of compilation for a ~60 ms query. They gain nothing from it.
+ */
+export async function prepareSession(c: Client): Promise<void> {
+  await c.query('SET jit = off');
+}
+
+export async function resetSession(c: Client): Promise<void> {
+  await c.query('RESET jit');
+}
+
+export interface ChunkFilter {
+  statuses: LeadStatus[];
+  city?: string;
+  state?: string;
+  trade?: string;
+  ids?: string[];
+  updatedSince?: string;
+}
+
+/**
+ * Which leads a chunk reads. 'pending': never scored or inputs changed since (walks the partial index
+ * base_leads_score_pending_idx); 'pending-or-outdated': also scored by an older engine version; 'all': forced.
+ */
+export type ChunkMode = 'all' | 'pending' | 'pending-or-outdated';
+
+const PENDING = '(b.scored_at IS NULL OR b.inputs_changed_at > b.scored_at)';
+
+/** seed 002 §3.5.1 factor 6: COMPLETENESS_FIELDS as one bit mask, bit i set when field i is missing. */
+export const MISSING_MASK_SQL = COMPLETENESS_FIELDS.map((f, i) => `((${f.missingWhen})::int << ${i})`).join(' | ');
+
+/** Statuses are checked against the enum before they get here; literals let the planner match the partial index. */
+const statusList = (c: Client, statuses: readonly string[]) => statuses.map((s) => c.escapeLiteral(s)).join(', ');
+
+/**
+ * Whether any lead in the filter's statuses carries a score from an older version of this engine.
+ * Two index range scans on base_leads_engine_scorer_version_idx: O(log n) when everything is current.
+ */
+export async function hasOutdatedEngineScores(c: Client, o: { version: string; prefix: string; statuses: readonly string[] }): Promise<boolean> {
+  const like = c.escapeLiteral(`${o.prefix}%`);
+  const r = await c.query<{ outdated: boolean }>(
+    `SELECT EXISTS (
+       SELECT 1 FROM base_leads b
+        WHERE b.scorer_version LIKE ${like} AND (b.scorer_version < $1 OR b.scorer_version > $1)
+          AND b.deleted_at IS NULL AND b.status IN (${statusList(c, o.statuses)})) AS outdated`,
+    [o.version],
+  );
+  return r.rows[0]!.outdated;
+}
+
+/**
+ * One chunk of scoring inputs, in ONE statement: the next `limit` leads after `after` in id order (keyset on
+ * the primary key), then their roofing row, latest roof analysis and active triggers. The side tables are
+ * read by range on base_lead_id between the chunk's first and last id — consecutive chunks cover disjoint
+ * ranges, so a whole run reads each side table once — and hash-joined, instead of one index probe per lead.
+ * Exclusive territories are a few hundred rows: hashed once per chunk.
+ */
+export async function readScoringChunk(
+  c: Client,
+  o: { after: string | null; limit: number; filter: ChunkFilter; mode: ChunkMode; version: string; prefix: string },
+): Promise<{ rows: ScoringRow[]; readAt: string }> {
+  const params: unknown[] = [o.after ?? '00000000-0000-0000-0000-000000000000', o.limit, o.version];
+  const p = (v: unknown) => `$${params.push(v)}`;
+  const where = [`b.id > $1`, `b.deleted_at IS NULL`, `b.status IN (${statusList(c, o.filter.statuses)})`];
+  const f = o.filter;
+  if (f.city) where.push(`lower(b.city) = lower(${p(f.city)})`);
+  if (f.state) where.push(`b.state = ${p(f.state)}`);
+  if (f.trade) where.push(`b.trade = ${p(f.trade)}`);
+  if (f.ids) where.push(`b.id = ANY(${p(f.ids)}::uuid[])`);
+  if (f.updatedSince) where.push(`b.updated_at >= ${p(f.updatedSince)}::timestamptz`);
+  if (o.mode === 'pending') where.push(PENDING);
+  if (o.mode === 'pending-or-outdated') {
+    where.push(`(${PENDING} OR (b.scorer_version LIKE ${c.escapeLiteral(`${o.prefix}%`)} AND b.scorer_version <> $3))`);
+  }
+
+  // The clock is read before the chunk: a change committed after this instant is stamped later than it
+  // (triggers use clock_timestamp()), so it is never mistaken for already scored.
+  const readAt = (await c.query<{ t: string }>('SELECT clock_timestamp()::text AS t')).rows[0]!.t;
+  const r = await c.query<ScoringRow>(
+    `WITH c AS MATERIALIZED (
+       SELECT b.id, b.status, b.quality_score, b.grade, (b.price * 100)::int AS price_cents, b.score_inputs_hash,
+              b.inputs_changed_at, (${PENDING} OR b.scorer_version IS DISTINCT FROM $3) AS pending,
+              COALESCE(b.property_value, b.market_value)::float8 AS property_value, b.year_built, b.zip, b.trade,
+              CASE WHEN b.owner_email_enc IS NULL THEN 0 WHEN b.owner_email_verified THEN 2 ELSE 1 END AS email_code,
+              CASE WHEN b.owner_phone_enc IS NULL THEN 0 WHEN b.owner_phone_verified THEN 2 ELSE 1 END AS phone_code,
+              (${MISSING_MASK_SQL}) AS missing_mask
+         FROM base_leads b
+        WHERE ${where.join(' AND ')}
+        ORDER BY b.id
+        LIMIT $2
+     ), hi AS (SELECT id FROM c ORDER BY id DESC LIMIT 1)
+     SELECT c.id::text AS "id", c.status::text AS "status", c.quality_score AS "qualityScore", c.grade,
+            c.price_cents AS "priceCents", c.score_inputs_hash AS "scoreInputsHash", c.inputs_changed_at::text AS "inputsChangedAt",
+            c.pending, c.property_value AS "propertyValue", c.year_built AS "yearBuilt", c.email_code AS "emailCode",
+            c.phone_code AS "phoneCode", c.missing_mask AS "missingMask",
+            rl.estimated_roof_age AS "roofingAge",
+            (rl.hail_event_90d::int * ${ROOFING_FLAG.hail90d} | rl.wind_event_30d::int * ${ROOFING_FLAG.wind30d}
+              | (rl.neighbor_permits_30d >= 5)::int * ${ROOFING_FLAG.neighborPermits30d}) AS "roofingFlags",
+            ra.overall_condition AS "roofCondition", ra.estimated_age AS "analysisAge", tr.descriptors AS "triggers",
+            (ex.zip IS NOT NULL) AS "exclusive"
+       FROM c
+       LEFT JOIN (SELECT l.base_lead_id, l.estimated_roof_age, l.hail_event_90d, l.wind_event_30d, l.neighbor_permits_30d
+                    FROM roofing_leads l, hi WHERE l.base_lead_id > $1 AND l.base_lead_id <= hi.id) rl ON rl.base_lead_id = c.id
+       LEFT JOIN (SELECT DISTINCT ON (a.base_lead_id) a.base_lead_id, a.overall_condition, a.estimated_age
+                    FROM roof_analysis a, hi WHERE a.base_lead_id > $1 AND a.base_lead_id <= hi.id
+                   ORDER BY a.base_lead_id, a.analyzed_at DESC, a.created_at DESC, a.id DESC) ra ON ra.base_lead_id = c.id
+       LEFT JOIN (SELECT t.base_lead_id,
+                         string_agg(t.trigger_type || '|' || COALESCE(t.trigger_details->>'event_type', t.trigger_details->>'damage_type', '')
+                                    || '|' || COALESCE(t.trigger_details->>'count', ''), ';') AS descriptors
+                    FROM lead_triggers t, hi
+                   WHERE t.base_lead_id > $1 AND t.base_lead_id <= hi.id AND t.active AND (t.expires_at IS NULL OR t.expires_at > now())
+                   GROUP BY t.base_lead_id) tr ON tr.base_lead_id = c.id
+       LEFT JOIN (SELECT DISTINCT zip, trade FROM territories
+                   WHERE exclusive AND status = 'active' AND (expires_at IS NULL OR expires_at > now())) ex
+              ON ex.zip = c.zip AND ex.trade = c.trade
+      ORDER BY c.id`,
+    params,
+  );
+  return { rows: r.rows, readAt };
+}
+
+/**
+ * A PostgreSQL array literal for elements that never need escaping — uuids, integers, hex, enum words,
+ * timestamps (quoted whole, they contain no quote or backslash). pg's generic encoder runs two regex passes
+ * and quotes every element; for the ~60,000 elements of a chunk that was a tenth of the write's client time.
+ */
+export function plainArrayLiteral(values: readonly (string | number | null)[], quote = false): string {
+  let s = '{';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (i) s += ',';
+    s += v === null || v === undefined ? 'NULL' : quote ? `"${v}"` : v;
+  }
+  return s + '}';
+}
+
+/**
+ * Writes one scored chunk in one transaction:
+ *   1. score_explanations for every row: INSERT … SELECT FROM unnest … ON CONFLICT DO UPDATE. The table is
+ *      narrow, fillfactor 70 and indexed only on lead_id, so these are HOT updates.
+ *   2. base_leads for the rows that need it, in one conditional UPDATE … FROM unnest — the bulk equivalent of
+ *      leads.service transitionLead: a row is written only while its status and inputs_changed_at are still
+ *      what the chunk read (compare-and-set, so a concurrent purchase or input change wins and the lead stays
+ *      pending for the next run), its status moves only along the from → to pairs the engine checked against
+ *      LEAD_TRANSITIONS, and each move inserts its system_events row in the same statement.
+ * synchronous_commit is off for this transaction only: a crash can lose the last few chunks' commits, never
+ * corrupt them, and a lost chunk is simply still pending (scored_at was not advanced) for the next run.
+ */
+export async function writeScoringChunk(
+  c: Client,
+  o: { scorer: string; version: string; scoredAt: string; by: string | null; scored: ScoredChunk },
+): Promise<{ explanations: number; leads: number; moves: number }> {
+  const s = o.scored;
+  await c.query('BEGIN; SET LOCAL synchronous_commit = off');
+  try {
+    const ex = await c.query(
+      `INSERT INTO score_explanations AS se (lead_id, scorer, scorer_version, score, grade, price_cents, factors, inputs_hash, scored_at)
+       SELECT x.id, $7, $8, x.score, x.grade, x.price_cents, x.factors, x.hash, $9::timestamptz
+         FROM ROWS FROM (unnest($1::uuid[]), unnest($2::int[]), unnest($3::text[]), unnest($4::int[]), unnest($5::text[]),
+                         jsonb_array_elements($6::jsonb)) AS x(id, score, grade, price_cents, hash, factors)
+       ON CONFLICT (lead_id) DO UPDATE
+          SET scorer = EXCLUDED.scorer, scorer_version = EXCLUDED.scorer_version, score = EXCLUDED.score, grade = EXCLUDED.grade,
+              price_cents = EXCLUDED.price_cents, factors = EXCLUDED.factors, inputs_hash = EXCLUDED.inputs_hash,
+              scored_at = EXCLUDED.scored_at`,
+      [
+        plainArrayLiteral(s.ids), plainArrayLiteral(s.scores), plainArrayLiteral(s.grades), plainArrayLiteral(s.priceCents),
+        plainArrayLiteral(s.hashes), s.explanations, o.scorer, o.version, o.scoredAt,
+      ],
+    );
+    let leads = 0;
+    let moves = 0;
+    if (s.lead.ids.length) {
+      const l = s.lead;
+      const r = await c.query<{ leads: number; moves: number }>(
+        `WITH x AS (
+           SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::int[], $5::text[], $6::timestamptz[], $7::lead_status[], $8::lead_status[])
+                    AS x(id, score, grade, price_cents, hash, inputs_changed_at, from_status, to_status)
+         ), u AS (
+           UPDATE base_leads b
+              SET quality_score = x.score, grade = x.grade, price = x.price_cents / 100.0, scored_at = $9::timestamptz,
+                  scorer_version = $10, score_inputs_hash = x.hash, status = COALESCE(x.to_status, b.status),
+                  version = b.version + (x.to_status IS NOT NULL)::int, updated_at = now()
+             FROM x
+            WHERE b.id = x.id AND b.deleted_at IS NULL AND b.status = x.from_status
+              AND b.inputs_changed_at IS NOT DISTINCT FROM x.inputs_changed_at
+           RETURNING b.id, x.from_status, x.to_status, x.score
+         ), ev AS (
+           INSERT INTO system_events (event_type, event_name, service, entity_type, entity_id, event_data, severity)
+           SELECT 'lead.transition', 'lead.' || u.to_status, 'scoring', 'lead', u.id,
+                  jsonb_build_object('from', u.from_status, 'to', u.to_status, 'by', $11::text, 'via', 'rescore', 'score', u.score), 'info'
+             FROM u WHERE u.to_status IS NOT NULL
+           RETURNING 1
+         )
+         SELECT (SELECT count(*) FROM u)::int AS leads, (SELECT count(*) FROM ev)::int AS moves`,
+        [
+          plainArrayLiteral(l.ids), plainArrayLiteral(l.scores), plainArrayLiteral(l.grades), plainArrayLiteral(l.priceCents),
+          plainArrayLiteral(l.hashes), plainArrayLiteral(l.inputsChangedAt, true), plainArrayLiteral(l.fromStatus),
+          plainArrayLiteral(l.toStatus), o.scoredAt, o.version, o.by,
+        ],
+      );
+      leads = r.rows[0]!.leads;
+      moves = r.rows[0]!.moves;
+    }
+    await c.query('COMMIT');
+    return { explanations: ex.rowCount ?? 0, leads, moves };
+  } catch (err) {
+    await c.query('ROLLBACK').catch(() => {});
+    throw err;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// API reads (Prisma)
+
+export const findScoreExplanation = (db: Db, leadId: string) => db.scoreExplanation.findUnique({ where: { leadId } });
+
+export const findLeadScoreColumns = (db: Db, leadId: string) =>
+  db.baseLead.findFirst({
+    where: { id: leadId, deletedAt: null },
+    select: {
+      id: true, status: true, soldToContractorId: true, qualityScore: true, grade: true, price: true,
+      scoredAt: true, scorerVersion: true, scoreInputsHash: true, inputsChangedAt: true,
+    },
+  });
