@@ -202,20 +202,36 @@ export function inputsOf(row: ScoringRow, year: number): LeadScoringInputs {
   };
 }
 
+const CONDITION_CODE: Readonly<Record<RoofCondition, number>> = { excellent: 1, good: 2, fair: 3, poor: 4, critical: 5 };
+const TRIGGER_BIT: Readonly<Record<TriggerKind, number>> = { hail: 1, wind: 2, neighbor_permits: 4, insurance_claim: 8 };
+const CONTACT_CODE: Readonly<Record<ContactState, number>> = { none: 0, unverified: 1, verified: 2 };
+
 /**
  * Fingerprint of the inputs (not of the version), 64 bits as 16 hex chars: equal inputs ⇔ equal hash (up to a
- * 2^-64 chance), so "did anything this score depends on change" is one comparison. A change detector, not a
- * security boundary, hence a fast non-cryptographic hash (two multiply-xorshift lanes over a canonical text)
- * rather than SHA-256, whose call overhead alone was a tenth of the engine's per-row JS time.
+ * 2^-64 chance), so "did anything this score depends on change" is one comparison. The inputs are first
+ * written as a canonical tuple of integers (value in cents as two 32-bit halves, roof age, condition code,
+ * trigger bit set, contact codes, missing-field mask, exclusivity, interested contractors; -1 for unknown),
+ * which two multiply-xorshift lanes mix. A change detector, not a security boundary: hashing text with
+ * SHA-256 cost more than the whole scoring of a row.
  */
 export function inputsHash(i: LeadScoringInputs): string {
-  const key = `${i.propertyValue ?? ''}|${i.roofAgeYears ?? ''}|${i.roofCondition ?? ''}|${i.triggers.join(',')}|${i.contact.email}|${i.contact.phone}|${i.missingMask}|${i.exclusiveTerritory ? 1 : 0}|${i.interestedContractors24h}`;
-  let h1 = 0xdeadbeef;
+  const cents = i.propertyValue === null ? -1 : Math.round(i.propertyValue * 100);
+  let trig = 0;
+  for (const t of i.triggers) trig |= TRIGGER_BIT[t];
+  const words = [
+    cents < 0 ? -1 : Math.floor(cents / 0x1_0000_0000), cents < 0 ? -1 : cents >>> 0,
+    i.roofAgeYears === null ? -1 : Math.round(i.roofAgeYears * 1000),
+    i.roofCondition === null ? 0 : CONDITION_CODE[i.roofCondition],
+    trig, CONTACT_CODE[i.contact.email] * 3 + CONTACT_CODE[i.contact.phone], i.missingMask,
+    i.exclusiveTerritory ? 1 : 0, i.interestedContractors24h,
+  ];
+  let h1 = 0xdeadbeef ^ words.length;
   let h2 = 0x41c6ce57;
-  for (let k = 0; k < key.length; k++) {
-    const ch = key.charCodeAt(k);
-    h1 = Math.imul(h1 ^ ch, 2654435761);
-    h2 = Math.imul(h2 ^ ch, 1597334677);
+  for (const w of words) {
+    h1 = Math.imul(h1 ^ w, 2654435761);
+    h1 ^= h1 >>> 15;
+    h2 = Math.imul(h2 ^ w, 1597334677);
+    h2 ^= h2 >>> 13;
   }
   h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
