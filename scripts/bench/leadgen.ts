@@ -9,14 +9,13 @@
  * Uses its own database (the bench database's name + "_leadgen"), so it never clobbers another benchmark.
  */
 import { loadavg } from 'node:os';
-import { randomBytes } from 'node:crypto';
 import { parseConfig } from '../../src/config.ts';
 import { createContext } from '../../src/platform/bootstrap.ts';
 import { runLeadGeneration } from '../../src/modules/leads/lead-generation.service.ts';
 import { clusterLeads } from '../../src/modules/scoring/clustering.service.ts';
 import { generateDemoLeads, insertLeads, type DemoLead } from '../lib/demo-data.ts';
 import { tradeGroupOf } from '../../prisma/seed/taxonomy.ts';
-import { benchDatabaseUrl, freshBenchDatabase, log, round } from './lib.ts';
+import { benchDatabaseUrl, benchEnv, freshBenchDatabase, log, round } from './lib.ts';
 
 const TARGET_MS = 5000;
 
@@ -35,17 +34,7 @@ export async function benchLeadgen(opts: { leads?: number } = {}) {
   const u = new URL(benchDatabaseUrl());
   u.pathname = `${u.pathname}_leadgen`;
   const dbUrl = u.toString();
-  const config = parseConfig({
-    ...process.env,
-    DATABASE_URL: dbUrl,
-    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-    QUEUE_PREFIX: `bench${randomBytes(3).toString('hex')}`,
-    JWT_SECRET: process.env.JWT_SECRET ?? randomBytes(24).toString('hex'),
-    DATA_ENCRYPTION_KEY: process.env.DATA_ENCRYPTION_KEY ?? randomBytes(32).toString('hex'),
-    BLIND_INDEX_KEY: process.env.BLIND_INDEX_KEY ?? randomBytes(32).toString('hex'),
-    LOG_LEVEL: 'warn',
-    DATABASE_POOL_MAX: '10',
-  });
+  const config = parseConfig(benchEnv(dbUrl, { DATABASE_POOL_MAX: '10' }));
 
   log(`leadgen: preparing ${leads.toLocaleString()} leads in ${u.pathname.slice(1)}`);
   await freshBenchDatabase(dbUrl, config.REDIS_URL);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { ensureServices } from '../lib/services.ts';
 import { migrate } from '../../src/platform/migrations.ts';
@@ -32,3 +33,18 @@ export function percentile(sorted: number[], p: number): number {
 
 export const log = (m: string) => process.stderr.write(`${m}\n`);
 export const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
+
+/** Environment for a bench's own context or API process: its database, a private queue prefix, throwaway secrets. */
+export function benchEnv(databaseUrl: string, extra: Record<string, string> = {}): Record<string, string | undefined> {
+  return {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    QUEUE_PREFIX: `bench${randomBytes(3).toString('hex')}`,
+    JWT_SECRET: process.env.JWT_SECRET ?? randomBytes(24).toString('hex'),
+    DATA_ENCRYPTION_KEY: process.env.DATA_ENCRYPTION_KEY ?? randomBytes(32).toString('hex'),
+    BLIND_INDEX_KEY: process.env.BLIND_INDEX_KEY ?? randomBytes(32).toString('hex'),
+    LOG_LEVEL: 'warn',
+    ...extra,
+  };
+}

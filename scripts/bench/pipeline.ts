@@ -4,12 +4,11 @@
  * run a day later (day counts in every message move), and the daily snapshot with its idempotent re-run. Runs on its own database (<bench db>_pipeline) so it never
  * collides with other benchmarks. Env: BENCH_ASSIGNMENTS (default 100000).
  */
-import { randomBytes } from 'node:crypto';
 import { parseConfig } from '../../src/config.ts';
 import { createContext } from '../../src/platform/bootstrap.ts';
 import { rescorePipeline, snapshotVelocity } from '../../src/modules/scoring/pipeline.service.ts';
 import { scorePipeline, type PipelineInputs } from '../../src/modules/scoring/pipeline-health.scorer.ts';
-import { benchDatabaseUrl, freshBenchDatabase, log, round } from './lib.ts';
+import { benchDatabaseUrl, benchEnv, freshBenchDatabase, log, round } from './lib.ts';
 
 const DAY = 86_400_000;
 
@@ -22,16 +21,7 @@ function pipelineBenchDatabaseUrl(): string {
 export async function benchPipeline(opts: { assignments?: number } = {}) {
   const n = opts.assignments ?? Number(process.env.BENCH_ASSIGNMENTS ?? 100_000);
   const dbUrl = pipelineBenchDatabaseUrl();
-  const config = parseConfig({
-    ...process.env,
-    DATABASE_URL: dbUrl,
-    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-    QUEUE_PREFIX: `bench${randomBytes(3).toString('hex')}`,
-    JWT_SECRET: process.env.JWT_SECRET ?? randomBytes(24).toString('hex'),
-    DATA_ENCRYPTION_KEY: process.env.DATA_ENCRYPTION_KEY ?? randomBytes(32).toString('hex'),
-    BLIND_INDEX_KEY: process.env.BLIND_INDEX_KEY ?? randomBytes(32).toString('hex'),
-    LOG_LEVEL: 'warn',
-  });
+  const config = parseConfig(benchEnv(dbUrl));
 
   log(`pipeline: preparing ${n.toLocaleString()} sales in ${new URL(dbUrl).pathname.slice(1)}`);
   await freshBenchDatabase(dbUrl, config.REDIS_URL);

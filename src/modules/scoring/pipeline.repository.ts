@@ -1,29 +1,14 @@
 import type pg from 'pg';
 import type { Db } from '../../platform/db.ts';
+import type { PipelineInputs } from './pipeline-health.scorer.ts';
 
 /** A sale's follow-up data (lead_assignments), what the lead adds, and the metrics stored last time. */
-export interface PipelineRow {
+export interface PipelineRow extends Omit<PipelineInputs, 'timeZone'> {
   id: string;
   leadId: string;
   contractorId: string;
   city: string;
   state: string;
-  assignedAt: Date;
-  viewed: boolean;
-  viewedAt: Date | null;
-  contacted: boolean;
-  contactedAt: Date | null;
-  appointmentScheduled: boolean;
-  appointmentDate: Date | null;
-  quoteProvided: boolean;
-  quoteDate: Date | null;
-  quoteAmount: number | null;
-  converted: boolean;
-  convertedAt: Date | null;
-  nextFollowUpAt: Date | null;
-  leadQualityRating: number | null;
-  qualityScore: number | null;
-  lastInteractionAt: Date | null;
   healthScore: number | null;
   velocityScore: number | null;
   aiPriority: number | null;
