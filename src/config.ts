@@ -54,6 +54,28 @@ export const ZConfig = z.object({
   /** Root of the CSV export tree (seed 001): score-leads and the 06:00 retry job write here. */
   EXPORTS_DIR: z.string().min(1).default('exports'),
 
+  /** Acquisition (issue 4). Every outside service has an offline default, so none of these is required. */
+  SCRAPER_USER_AGENT: z.string().min(1).default('TradeLeadBot/0.1 (+https://tradelead.example/bot)'),
+  /** Requests per second to any one host from one process (per-host rate limit of permit portals, assessors). */
+  SCRAPER_HOST_RATE_PER_SECOND: z.coerce.number().positive().max(100).default(2),
+  /** Honour robots.txt of permit portals and assessor sites; turning it off is for local testing only. */
+  SCRAPER_RESPECT_ROBOTS: boolish.default(true),
+  /** Socrata SODA app token, sent as X-App-Token (higher rate limits). */
+  SOCRATA_APP_TOKEN: z.string().min(1).optional(),
+  /** Chromium for HTML portals and assessor sites (playwright-core; DESIGN.md). */
+  CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
+  /** NOAA Storm Events: a local folder of StormEvents_details-*.csv(.gz) files wins over the URL. */
+  NOAA_STORM_EVENTS_DIR: z.string().min(1).optional(),
+  NOAA_STORM_EVENTS_URL: z.url().default('https://www.ncei.noaa.gov/pub/data/swdi/stormevents/csvfiles/'),
+  /** Geocoders, tried in order: Google and Mapbox when keyed, the Census geocoder when its URL is set, then ZIP centroids. */
+  CENSUS_GEOCODER_URL: z.url().optional(),
+  MAPBOX_ACCESS_TOKEN: z.string().min(1).optional(),
+  MAPBOX_GEOCODING_URL: z.url().default('https://api.mapbox.com'),
+  GOOGLE_MAPS_API_KEY: z.string().min(1).optional(),
+  GOOGLE_GEOCODING_URL: z.url().default('https://maps.googleapis.com'),
+  /** Folder of bundled fixture data (permits, NOAA files, assessor records) used by the demo's cities. */
+  FIXTURES_DIR: z.string().min(1).default('test/fixtures/demo'),
+
   DEMO_ADMIN_EMAIL: z.email().default('admin@tradelead.local'),
   DEMO_ADMIN_PASSWORD: z.string().min(8).default('tradelead-admin'),
 });
