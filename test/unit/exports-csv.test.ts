@@ -1,10 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { CsvParseError, formatCsvField, formatCsvRecord, parseCsv, toCsv } from '../../src/modules/exports/csv.ts';
+import { CsvParseError, formatCsvField, formatCsvRecord, neutralizeFormula, parseCsv, toCsv } from '../../src/modules/exports/csv.ts';
 import { treePathFor, isTreeFile } from '../../src/modules/exports/export-tree.ts';
 import { EXPORT_COLUMNS } from '../../src/modules/exports/exports.schemas.ts';
 import { formatSummary, parseScoreLeadsArgs, UsageError } from '../../src/modules/exports/score-leads.cli.ts';
 import type { ScoreLeadsSummary } from '../../src/modules/exports/exports.service.ts';
+
+describe('spreadsheet formula neutralisation', () => {
+  it('prefixes text a spreadsheet would evaluate, and nothing else', () => {
+    expect(neutralizeFormula('=HYPERLINK("http://x","click")')).toBe(`'=HYPERLINK("http://x","click")`);
+    expect(neutralizeFormula('+1 555 0100')).toBe("'+1 555 0100");
+    expect(neutralizeFormula('-2+3')).toBe("'-2+3");
+    expect(neutralizeFormula('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(neutralizeFormula('\t=1')).toBe("'\t=1");
+    expect(neutralizeFormula('Reroof 2,400 sq ft')).toBe('Reroof 2,400 sq ft');
+    expect(neutralizeFormula('')).toBe('');
+    expect(neutralizeFormula('a=b')).toBe('a=b');
+  });
+  it('is idempotent', () => {
+    fc.assert(fc.property(fc.string(), (s) => neutralizeFormula(neutralizeFormula(s)) === neutralizeFormula(s)));
+  });
+});
 
 describe('CSV writer (RFC 4180)', () => {
   it('quotes only fields with a comma, quote, CR or LF, doubling quotes', () => {

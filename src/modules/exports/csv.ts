@@ -6,6 +6,18 @@
  */
 const NEEDS_QUOTES = /[",\r\n]/;
 
+/** A cell a spreadsheet would run as a formula: starts with =, +, -, @, tab or CR (OWASP "CSV injection"). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * Neutralises spreadsheet formulas in free text taken from outside sources (permit descriptions, owner names,
+ * reasoning): a leading ' makes Excel, LibreOffice and Sheets show the text instead of evaluating it. Idempotent,
+ * so a file read back and merged is never prefixed twice. Only for text columns: numbers stay numbers.
+ */
+export function neutralizeFormula(value: string): string {
+  return FORMULA_START.test(value) ? `'${value}` : value;
+}
+
 export function formatCsvField(value: string): string {
   return NEEDS_QUOTES.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
