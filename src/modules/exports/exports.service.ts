@@ -4,6 +4,7 @@ import type { AppContext } from '../../platform/context.ts';
 import { AppError, isAppError } from '../../platform/errors.ts';
 import { requireRole, type Principal } from '../../platform/auth.ts';
 import type { Prisma } from '../../platform/db.ts';
+import { writeOutbox } from '../../platform/outbox.ts';
 import { TRADE_GROUP_SLUGS } from '../../../prisma/seed/taxonomy.ts';
 import { getLeadState, transitionLead } from '../leads/leads.service.ts';
 import { canTransition, SOLD_STATUSES, type LeadStatus } from '../leads/leads.lifecycle.ts';
@@ -21,6 +22,7 @@ import {
   type PlacedRow,
 } from './export-tree.ts';
 import type { ExportRow, TMarkSoldBody, TMarkSoldResult } from './exports.schemas.ts';
+import { neutralizeFormula } from './csv.ts';
 import * as repo from './exports.repository.ts';
 
 const PAGE = 200;
@@ -127,12 +129,13 @@ export function viewPermit(p: repo.PermitRow, cities: CityIndex, now: Date): Per
 export function toExportRow(permitId: string, v: PermitView, intent: PermitIntent, scoredAt: Date): ExportRow {
   const f = v.facts;
   const full = f.address ? [f.address, f.city, [f.state, v.zip].filter(Boolean).join(' ')].filter(Boolean).join(', ') : '';
+  const text = (v: string | null | undefined) => neutralizeFormula(v ?? '');
   return {
     permit_id: permitId,
-    city: f.city ?? '',
-    property_address: full,
-    owner_name: f.ownerName ?? '',
-    project_description: f.description ?? '',
+    city: text(f.city),
+    property_address: text(full),
+    owner_name: text(f.ownerName),
+    project_description: text(f.description),
     market_value: v.marketValueText,
     days_old: f.daysOld == null ? '' : String(f.daysOld),
     is_absentee: f.isAbsentee == null ? '' : String(f.isAbsentee),
@@ -140,8 +143,8 @@ export function toExportRow(permitId: string, v: PermitView, intent: PermitInten
     tier: intent.tier,
     trade_group: intent.tradeGroup,
     category: intent.category,
-    reasoning: intent.reasoning,
-    ideal_contractor: intent.idealContractor,
+    reasoning: text(intent.reasoning),
+    ideal_contractor: text(intent.idealContractor),
     contact_priority: intent.contactPriority ?? '',
     flags: intent.flags.join('|'),
     scored_at: scoredAt.toISOString(),
@@ -271,6 +274,69 @@ async function saveScoredPage(ctx: AppContext, items: Scored[], verticalIds: Map
   into.skipped += c.skipped;
   into.failed += c.failed;
   for (const e of c.errors) if (into.errors.length < MAX_ERRORS) into.errors.push(e);
+}
+
+export interface CreatedLeads {
+  /** Leads this call inserted (status processing), in permit order. */
+  created: string[];
+  /** Permits whose address already has a lead: that lead is kept as it is. */
+  existing: number;
+  /** Permits without a full address (street, city, 2-letter state) or classified `other`: no lead. */
+  skipped: number;
+}
+
+/**
+ * The first pipeline stage (seed 002 §3.8.5 "on permit.scraped: create_base_lead(permit); emit lead.created"):
+ * one processing lead per new address, keyed exactly like the export's upsert (viewPermit: the target city's
+ * name, the permit's street address), so the later intent scoring of the same permit finds this lead. The
+ * trade is the seed 001 classification of the permit; a permit classified `other` names no trade and makes
+ * no lead. The lead.created event (one per call, listing the new leads) is written in the same transaction.
+ */
+export async function createLeadsFromPermits(ctx: AppContext, permitIds: string[], by: string): Promise<CreatedLeads> {
+  const db = ctx.db.prisma;
+  const out: CreatedLeads = { created: [], existing: 0, skipped: 0 };
+  const ids = [...new Set(permitIds)].filter((id) => UUID.test(id));
+  if (!ids.length) return out;
+  const cities = indexCities(await repo.findTargetCities(db));
+  const verticalIds = new Map((await repo.findVerticalIds(db)).map((v) => [v.slug, v.id]));
+  const permits = await repo.findPermitsPage(db, { ids }, ids.length);
+  const now = new Date();
+  const seeds = new Map<string, Prisma.BaseLeadCreateManyInput>();
+  for (const p of permits) {
+    const v = viewPermit(p, cities, now);
+    const f = v.facts;
+    const c = classifyPermit(f);
+    if (!f.address || !f.city || !f.state || !/^[A-Z]{2}$/.test(f.state) || c.category === 'other') {
+      out.skipped++;
+      continue;
+    }
+    const key = keyOf({ address: f.address, city: f.city, state: f.state });
+    if (seeds.has(key)) {
+      out.existing++;
+      continue;
+    }
+    seeds.set(key, {
+      address: f.address, city: f.city, state: f.state, zip: v.zip, lat: p.lat, lng: p.lng, status: 'processing',
+      trade: c.category, tradeGroup: c.tradeGroup, category: c.category, verticalId: verticalIds.get(c.category) ?? null,
+      source: 'permit', permitId: p.id, propertyId: p.propertyId, projectDescription: f.description ?? null,
+    });
+  }
+  out.skipped += ids.length - permits.length;
+  if (!seeds.size) return out;
+  await db.$transaction(async (tx) => {
+    const keys = [...seeds.values()].map((s) => ({ address: s.address, city: s.city, state: s.state }));
+    const before = new Set((await repo.findLeadsByAddresses(tx, keys)).map((l) => keyOf(l)));
+    const fresh = [...seeds.entries()].filter(([k]) => !before.has(k)).map(([, s]) => s);
+    out.existing += seeds.size - fresh.length;
+    if (!fresh.length) return;
+    await repo.insertLeadsIfAbsent(tx, fresh);
+    const created = await repo.findLeadsByAddresses(tx, fresh.map((s) => ({ address: s.address, city: s.city, state: s.state })));
+    const order = new Map(fresh.map((s, i) => [keyOf({ address: s.address, city: s.city, state: s.state }), i]));
+    out.created = created.sort((a, b) => order.get(keyOf(a))! - order.get(keyOf(b))!).map((l) => l.id);
+    out.existing += fresh.length - out.created.length;
+    if (out.created.length) await writeOutbox(tx, { topic: 'lead.created', payload: { leadIds: out.created, by } });
+  });
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -82,3 +82,6 @@ export const listTradesWithScoredLeads = async (db: Db, minScore: number) =>
       orderBy: { trade: 'asc' },
     })
   ).map((r) => r.trade);
+
+export const findPublishCandidates = (db: Db, ids: string[]) =>
+  db.baseLead.findMany({ where: { id: { in: ids }, deletedAt: null }, select: { id: true, status: true, qualityScore: true, price: true } });

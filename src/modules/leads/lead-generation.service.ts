@@ -104,3 +104,31 @@ export async function generateLeadBatch(
   }
   return { ...totals, perTrade };
 }
+
+/**
+ * The pipeline's last stage (seed 002 §6.1 step 11 "PUBLISH LEAD: set status available, notify matching
+ * contractors"): scored leads with a sellable score and a price go on sale — one conditional UPDATE for the
+ * batch (scored → available), an audit row and a lead.published event each, in one transaction. Leads in any
+ * other status, or without a price, are returned as not published with the reason.
+ */
+export async function publishScoredLeads(ctx: AppContext, leadIds: string[], by: string): Promise<{ published: string[]; notPublished: Map<string, string> }> {
+  const notPublished = new Map<string, string>();
+  if (!leadIds.length) return { published: [], notPublished };
+  const published = await ctx.db.prisma.$transaction(async (tx) => {
+    const rows = await repo.findPublishCandidates(tx, leadIds);
+    const ok: string[] = [];
+    for (const r of rows) {
+      if (r.status !== 'scored') notPublished.set(r.id, `status is ${r.status}`);
+      else if (r.qualityScore === null || r.qualityScore < MIN_SELLABLE_SCORE) notPublished.set(r.id, `score ${r.qualityScore ?? 'none'} is below ${MIN_SELLABLE_SCORE}`);
+      else if (r.price === null) notPublished.set(r.id, 'no price');
+      else ok.push(r.id);
+    }
+    const now = new Date();
+    const moved = await transitionLeads(tx, { leadIds: ok, from: ['scored'], to: 'available', data: { publishedAt: now, availableFrom: now }, by, details: { via: 'pipeline' } });
+    await repo.insertPublishedEvents(tx, moved);
+    for (const id of ok) if (!moved.includes(id)) notPublished.set(id, 'moved by another writer');
+    return moved;
+  });
+  for (const id of leadIds) if (!published.includes(id) && !notPublished.has(id)) notPublished.set(id, 'lead not found');
+  return { published, notPublished };
+}

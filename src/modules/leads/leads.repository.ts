@@ -160,3 +160,58 @@ export function listLeads(db: Db, f: ListLeadsFilter): Promise<ListedLeadRow[]> 
      ORDER BY ${order}
      LIMIT ${f.limit}`;
 }
+
+/**
+ * Copies a property's assessor facts onto its leads (pipeline property stage, seed 002 §6.1 step 3): the property
+ * wins where it knows a value, the lead keeps its own otherwise (a permit's own coordinates stay when the
+ * property has none). Also links the lead's permit to the property. Rows whose values would not change are
+ * not rewritten (base_leads has many indexes, and the scoring-input trigger would mark them changed).
+ */
+export async function attachPropertiesToLeads(db: Db, pairs: { leadId: string; propertyId: string }[]): Promise<number> {
+  if (!pairs.length) return 0;
+  const leadIds = pairs.map((p) => p.leadId);
+  const propertyIds = pairs.map((p) => p.propertyId);
+  const n = await db.$executeRaw`
+    WITH src AS (
+      SELECT x.lead_id, p.id AS property_id,
+             COALESCE(p.lat, b.lat) AS lat, COALESCE(p.lng, b.lng) AS lng, COALESCE(b.zip, p.zip) AS zip,
+             COALESCE(p.year_built, b.year_built) AS year_built, COALESCE(p.sqft, b.sqft) AS sqft,
+             COALESCE(p.lot_size, b.lot_size) AS lot_size, COALESCE(p.beds, b.beds) AS beds, COALESCE(p.baths, b.baths) AS baths,
+             COALESCE(p.property_type, b.property_type) AS property_type,
+             COALESCE(p.assessed_value, p.market_value, b.property_value) AS property_value,
+             COALESCE(p.market_value, b.market_value) AS market_value,
+             COALESCE(p.owner_name, b.owner_name) AS owner_name,
+             COALESCE(p.owner_mailing_address, b.owner_mailing_address) AS owner_mailing_address,
+             COALESCE(p.is_absentee, b.is_absentee) AS is_absentee
+        FROM unnest(${leadIds}::uuid[], ${propertyIds}::uuid[]) AS x(lead_id, property_id)
+        JOIN base_leads b ON b.id = x.lead_id
+        JOIN properties p ON p.id = x.property_id
+    )
+    UPDATE base_leads b SET
+      property_id = s.property_id, lat = s.lat, lng = s.lng, zip = s.zip, year_built = s.year_built, sqft = s.sqft,
+      lot_size = s.lot_size, beds = s.beds, baths = s.baths, property_type = s.property_type,
+      property_value = s.property_value, market_value = s.market_value, owner_name = s.owner_name,
+      owner_mailing_address = s.owner_mailing_address, is_absentee = s.is_absentee,
+      owner_occupied = CASE WHEN s.is_absentee IS NULL THEN b.owner_occupied ELSE NOT s.is_absentee END,
+      updated_at = now()
+    FROM src s
+    WHERE b.id = s.lead_id AND b.deleted_at IS NULL
+      AND (b.property_id, b.lat, b.lng, b.zip, b.year_built, b.sqft, b.lot_size, b.beds, b.baths, b.property_type,
+           b.property_value, b.market_value, b.owner_name, b.owner_mailing_address, b.is_absentee)
+          IS DISTINCT FROM
+          (s.property_id, s.lat, s.lng, s.zip, s.year_built, s.sqft, s.lot_size, s.beds, s.baths, s.property_type,
+           s.property_value, s.market_value, s.owner_name, s.owner_mailing_address, s.is_absentee)`;
+  await db.$executeRaw`
+    UPDATE permits pm SET property_id = x.property_id, updated_at = now()
+      FROM unnest(${leadIds}::uuid[], ${propertyIds}::uuid[]) AS x(lead_id, property_id)
+      JOIN base_leads b ON b.id = x.lead_id
+     WHERE pm.id = b.permit_id AND pm.property_id IS DISTINCT FROM x.property_id`;
+  return n;
+}
+
+/** What the pipeline's property stage needs of each lead. */
+export const findLeadAddresses = (db: Db, ids: string[]) =>
+  db.baseLead.findMany({
+    where: { id: { in: ids }, deletedAt: null },
+    select: { id: true, address: true, city: true, state: true, zip: true, lat: true, lng: true, status: true, propertyId: true },
+  });

@@ -458,3 +458,9 @@ export async function deleteLead(ctx: AppContext, principal: Principal | undefin
     await recordSystemEvent(tx, { eventType: 'lead', eventName: 'lead.deleted', service: SERVICE, entityType: 'lead', entityId: id, data: { by: p.id } });
   });
 }
+
+/** Pipeline property stage: copy assessor facts onto leads (see leads.repository attachPropertiesToLeads). */
+export const attachPropertiesToLeads = (db: Db, pairs: { leadId: string; propertyId: string }[]): Promise<number> =>
+  repo.attachPropertiesToLeads(db, pairs);
+
+export const findLeadAddresses = (db: Db, ids: string[]) => repo.findLeadAddresses(db, ids);
