@@ -39,8 +39,12 @@ export const ERROR_STATUS = {
   JOB_NOT_CANCELLABLE: 409,
   SCHEDULE_NOT_IMPLEMENTED: 409,
   RATE_LIMITED: 429,
+  /** An HTML portal or assessor page no longer has the configured elements (its layout changed). */
+  HTML_SELECTOR_NOT_FOUND: 502,
   INTERNAL: 500,
   SERVICE_UNAVAILABLE: 503,
+  /** CHROMIUM_PATH is missing or Chromium would not start. */
+  BROWSER_UNAVAILABLE: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
