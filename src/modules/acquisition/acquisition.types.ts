@@ -134,6 +134,10 @@ export const ZHtmlSource = z.object({
   /** The "next page" link/button; paging stops when it is missing or disabled. */
   nextSelector: z.string().min(1).optional(),
   maxPages: z.number().int().min(1).max(1000).default(50),
+  /** Shown instead of rows when the search matched nothing ("No records found"); without it an empty search is an error. */
+  noResultsSelector: z.string().min(1).optional(),
+  /** Playwright: how long to wait for rows (or noResultsSelector) after each submit / next click. */
+  timeoutMs: z.number().int().min(1000).max(120_000).default(15_000),
   /** Default city/state for rows that carry only a street address. */
   defaultCity: z.string().min(1).optional(),
   defaultState: z.string().length(2).optional(),
@@ -228,6 +232,10 @@ export const ZAssessorHtmlSource = z.object({
   resultLinkSelector: z.string().min(1).optional(),
   /** Property field → selector on the parcel page (`selector@attr` for an attribute). */
   fields: z.record(z.string(), z.string().min(1)),
+  /** Shown when the address matched no parcel; lookups then return null instead of failing. */
+  noResultsSelector: z.string().min(1).optional(),
+  /** Playwright: how long to wait for results or the parcel page after submit. */
+  timeoutMs: z.number().int().min(1000).max(120_000).default(15_000),
 });
 
 export const ZAssessorSourceConfig = z.union([ZAssessorFileSource, ZAssessorHtmlSource]);
