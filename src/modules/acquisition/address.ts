@@ -203,6 +203,11 @@ function cleanTokens(street: string): string[] {
   return cleaned.split(/\s+/).filter(Boolean);
 }
 
+/** The token at i, '' past either end (keeps index checks out of the rules below). */
+function at(tokens: string[], i: number): string {
+  return tokens[i] ?? '';
+}
+
 /** Merges two-word directionals ("NORTH EAST") into one token before abbreviation. */
 function mergeTwoWordDirectionals(tokens: string[]): string[] {
   const out: string[] = [];
@@ -211,7 +216,7 @@ function mergeTwoWordDirectionals(tokens: string[]): string[] {
     if (DIRECTIONALS[pair] && i + 1 < tokens.length) {
       out.push(pair.replace(' ', ''));
       i++;
-    } else out.push(tokens[i]);
+    } else out.push(at(tokens, i));
   }
   return out;
 }
@@ -229,13 +234,13 @@ function isUnitValue(token: string): boolean {
  */
 function splitUnit(tokens: string[]): { end: number; unit: string | null } {
   for (let i = 1; i < tokens.length; i++) {
-    const t = tokens[i];
-    if (t !== '#' && !UNIT_DESIGNATORS[t]) continue;
+    const t = at(tokens, i);
+    const designator = UNIT_DESIGNATORS[t];
+    if (t !== '#' && !designator) continue;
     const valueTokens = tokens.slice(i + 1).filter((v) => v !== '#');
     if (!valueTokens.every(isUnitValue)) continue;
     const value = valueTokens.map((v) => UNIT_DESIGNATORS[v] ?? v).join(' ');
-    if (t === '#') return value ? { end: i, unit: `UNIT ${value}` } : { end: i, unit: null };
-    const designator = UNIT_DESIGNATORS[t];
+    if (!designator) return value ? { end: i, unit: `UNIT ${value}` } : { end: i, unit: null };
     if (!value && (!UNIT_WITHOUT_NUMBER.has(designator) || i < 2)) continue;
     return { end: i, unit: value ? `${designator} ${value}` : designator };
   }
@@ -265,21 +270,23 @@ function directionalOf(token: string): string | undefined {
  */
 function abbreviateStreet(tokens: string[]): string[] {
   const out = tokens.map((t) => ORDINAL_WORDS[t] ?? t);
-  const first = out.length > 0 && /^\d/.test(out[0]) ? 1 : 0;
+  const first = /^\d/.test(at(out, 0)) ? 1 : 0;
   let last = out.length - 1;
 
-  if (last - first >= 2 && directionalOf(out[last]) && !directionalOf(out[last - 1])) {
-    out[last] = directionalOf(out[last])!;
+  const post = directionalOf(at(out, last));
+  if (last - first >= 2 && post && !directionalOf(at(out, last - 1))) {
+    out[last] = post;
     last--;
   }
   let nameEnd = last;
-  if (last - first >= 1 && suffixOf(out[last])) {
-    out[last] = suffixOf(out[last])!;
+  const suffix = suffixOf(at(out, last));
+  if (last - first >= 1 && suffix) {
+    out[last] = suffix;
     nameEnd = last - 1;
   }
-  const pre = first <= nameEnd ? directionalOf(out[first]) : undefined;
+  const pre = first <= nameEnd ? directionalOf(at(out, first)) : undefined;
   if (pre && nameEnd > first) out[first] = pre;
-  else if (pre && nameEnd === first) out[first] = DIRECTIONAL_WORDS[pre];
+  else if (pre && nameEnd === first) out[first] = DIRECTIONAL_WORDS[pre] ?? pre;
   return out;
 }
 
@@ -345,7 +352,7 @@ export function parseAddressLine(line: string): ParsedAddressLine {
   if (parts.length === 0) return result;
 
   // State: the last part when it is a state, else the last word(s) of the last part ("Austin TX").
-  const lastPart = parts[parts.length - 1];
+  const lastPart = at(parts, parts.length - 1);
   const wholeState = parts.length > 1 ? toStateCode(lastPart) : undefined;
   if (wholeState) {
     result.state = wholeState;
@@ -367,7 +374,7 @@ export function parseAddressLine(line: string): ParsedAddressLine {
     result.city = parts.pop()!;
     result.street = parts.join(' ');
   } else {
-    result.street = parts[0];
+    result.street = at(parts, 0);
   }
   return result;
 }
