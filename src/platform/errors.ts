@@ -41,6 +41,18 @@ export const ERROR_STATUS = {
   RATE_LIMITED: 429,
   /** An HTML portal or assessor page no longer has the configured elements (its layout changed). */
   HTML_SELECTOR_NOT_FOUND: 502,
+  /** robots.txt of the site disallows the URL for our user agent (or is unreachable: RFC 9309 complete disallow). */
+  ROBOTS_DISALLOWED: 403,
+  /** target_cities row for the requested city/state does not exist. */
+  CITY_NOT_FOUND: 404,
+  /** The city has no permit_source configured. */
+  CITY_NOT_CONFIGURED: 422,
+  /** The city's permit_source JSON fails ZPermitSourceConfig; the message names the bad field path. */
+  CITY_SOURCE_INVALID: 422,
+  /** A permit source (portal, FeatureServer, file) failed or answered something unusable. */
+  SOURCE_FAILED: 502,
+  /** The configured source kind has no client in this build. */
+  SOURCE_NOT_SUPPORTED: 422,
   INTERNAL: 500,
   SERVICE_UNAVAILABLE: 503,
   /** CHROMIUM_PATH is missing or Chromium would not start. */
