@@ -53,6 +53,8 @@ export const ERROR_STATUS = {
   SOURCE_FAILED: 502,
   /** The configured source kind has no client in this build. */
   SOURCE_NOT_SUPPORTED: 422,
+  /** A geocoding provider refused the configured key (Google REQUEST_DENIED, Mapbox 401/403). */
+  GEOCODER_DENIED: 502,
   INTERNAL: 500,
   SERVICE_UNAVAILABLE: 503,
   /** CHROMIUM_PATH is missing or Chromium would not start. */
