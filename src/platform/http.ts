@@ -1,4 +1,6 @@
 import type { Db } from './db.ts';
+import { assertAllowedByRobots } from './robots.ts';
+import { deferHost, waitForHostSlot } from './host-limiter.ts';
 
 /**
  * Outbound HTTP for provider clients (DESIGN.md "External services"): a timeout per attempt, retries with
@@ -33,6 +35,17 @@ export interface OutboundRequest {
   backoffMs?: number;
   usage?: UsageLog | null;
   signal?: AbortSignal;
+  /** Sent as User-Agent (scrapers: SCRAPER_USER_AGENT); also the agent robots.txt rules are matched for. */
+  userAgent?: string;
+  /** Space requests to the URL's host, at most this many per second in this process (host-limiter.ts). */
+  hostRatePerSecond?: number;
+  /**
+   * true → refuse the URL (AppError ROBOTS_DISALLOWED, nothing sent) when the site's robots.txt disallows it for
+   * `userAgent`. Scrapers pass SCRAPER_RESPECT_ROBOTS; provider APIs with contracts leave it off.
+   */
+  robots?: boolean;
+  /** Longest wait a Retry-After header (429/503) may impose before the next attempt; default 60 s. */
+  maxRetryAfterMs?: number;
 }
 
 export interface OutboundResponse {
@@ -57,6 +70,20 @@ export class OutboundError extends Error {
 }
 
 const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+const DEFAULT_USER_AGENT = 'TradeLead/1.0';
+
+/**
+ * Retry-After (RFC 9110 §10.2.3) as milliseconds from `now`: delay-seconds or an HTTP-date. undefined when absent
+ * or unparseable; never negative.
+ */
+export function parseRetryAfter(value: string | null | undefined, now: number = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  const at = Date.parse(v);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, at - now);
+}
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -114,12 +141,19 @@ export async function sendRequest(req: OutboundRequest): Promise<OutboundRespons
   const backoffMs = req.backoffMs ?? 500;
   const method = req.method ?? (req.json === undefined ? 'GET' : 'POST');
   const headers: Record<string, string> = { accept: 'application/json', ...req.headers };
+  if (req.userAgent) headers['user-agent'] = req.userAgent;
   if (req.json !== undefined) headers['content-type'] = 'application/json';
   const body = req.json === undefined ? undefined : JSON.stringify(req.json);
+  if (req.robots) {
+    await assertAllowedByRobots(req.url, { userAgent: req.userAgent ?? DEFAULT_USER_AGENT, respect: true, signal: req.signal });
+  }
 
   let last: OutboundError | undefined;
+  let retryAfterMs: number | undefined;
   for (let attempt = 1; attempt <= retries + 1; attempt++) {
-    if (attempt > 1) await sleep(backoffMs * 2 ** (attempt - 2), req.signal);
+    if (attempt > 1) await sleep(Math.max(backoffMs * 2 ** (attempt - 2), retryAfterMs ?? 0), req.signal);
+    retryAfterMs = undefined;
+    if (req.hostRatePerSecond) await waitForHostSlot(req.url, req.hostRatePerSecond, req.signal);
     const timeout = AbortSignal.timeout(req.timeoutMs);
     const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
     const started = performance.now();
@@ -135,6 +169,14 @@ export async function sendRequest(req: OutboundRequest): Promise<OutboundRespons
       await logUsage(req, { status: res.status, latencyMs, success: false, error: `${error}: ${text.slice(0, 500)}` });
       last = new OutboundError('status', error, attempt, res.status);
       if (!RETRYABLE_STATUS.has(res.status)) throw last;
+      if (res.status === 429 || res.status === 503) {
+        const asked = parseRetryAfter(res.headers.get('retry-after'));
+        if (asked !== undefined) {
+          // The server said when to come back; honour it (capped so one header cannot park a job for hours).
+          retryAfterMs = Math.min(asked, req.maxRetryAfterMs ?? 60_000);
+          if (req.hostRatePerSecond) deferHost(req.url, retryAfterMs);
+        }
+      }
     } catch (err) {
       if (err instanceof OutboundError) throw err;
       const latencyMs = performance.now() - started;
