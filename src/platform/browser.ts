@@ -208,3 +208,27 @@ function guardPage(page: Page, guard: RequestGuard | undefined): GuardedPage {
     },
   };
 }
+
+/**
+ * Polls the rendered DOM until `probe` returns a value; undefined at the deadline. Reading page.content()
+ * survives navigations (a read during one is retried), where an in-page waitForFunction dies with the old
+ * document — and lets callers test the DOM with the same cheerio selectors they extract with.
+ */
+export async function pollContent<T>(
+  page: GuardedPage,
+  probe: (html: string) => T | undefined,
+  timeoutMs: number,
+  intervalMs = 100,
+): Promise<T | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const html = await page.act((p) => p.content()).catch((err) => {
+      if (err instanceof AppError) throw err; // the guard refused a request: stop now
+      return null; // mid-navigation: try again
+    });
+    const found = html === null ? undefined : probe(html);
+    if (found !== undefined) return found;
+    if (Date.now() >= deadline) return undefined;
+    await new Promise((r) => setTimeout(r, Math.min(intervalMs, Math.max(0, deadline - Date.now()))));
+  }
+}

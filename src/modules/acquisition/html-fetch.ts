@@ -1,0 +1,54 @@
+import type { AppContext } from '../../platform/context.ts';
+import type { RequestGuard } from '../../platform/browser.ts';
+import { sendRequest } from '../../platform/http.ts';
+import { assertAllowedByRobots, robotsCrawlDelay } from '../../platform/robots.ts';
+import { waitForHostSlot } from '../../platform/host-limiter.ts';
+
+/**
+ * Politeness for every scraped request (seed 002 §11.2 "Respect robots.txt", "Rate limiting"): robots.txt
+ * first (so a disallowed page is never requested), then a slot of the per-host rate limit.
+ */
+export function scrapeGuard(config: AppContext['config'], signal?: AbortSignal): RequestGuard {
+  return async (url) => {
+    const robots = { userAgent: config.SCRAPER_USER_AGENT, respect: config.SCRAPER_RESPECT_ROBOTS, signal };
+    await assertAllowedByRobots(url, robots);
+    // A site's Crawl-delay slows us below SCRAPER_HOST_RATE_PER_SECOND, never speeds us up.
+    const delay = config.SCRAPER_RESPECT_ROBOTS ? await robotsCrawlDelay(url, robots) : undefined;
+    const perSecond = delay && delay > 0 ? Math.min(config.SCRAPER_HOST_RATE_PER_SECOND, 1 / delay) : config.SCRAPER_HOST_RATE_PER_SECOND;
+    await waitForHostSlot(url, perSecond, signal);
+  };
+}
+
+export interface FetchHtmlOptions {
+  /** api_usage_logs.api_provider, e.g. html-portal / html-assessor. */
+  provider: string;
+  signal?: AbortSignal;
+  /** What to keep of the request in api_usage_logs (never an owner's data). */
+  requestParams?: Record<string, unknown>;
+  timeoutMs?: number;
+}
+
+/** GET one HTML page with the scraper's user agent, after the guard; retries and usage logging from http.ts. */
+export async function fetchHtml(ctx: Pick<AppContext, 'config' | 'db'>, url: string, opts: FetchHtmlOptions): Promise<string> {
+  await scrapeGuard(ctx.config, opts.signal)(url);
+  const res = await sendRequest({
+    provider: opts.provider,
+    url,
+    headers: { accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.5', 'user-agent': ctx.config.SCRAPER_USER_AGENT },
+    timeoutMs: opts.timeoutMs ?? 30_000,
+    retries: 2,
+    signal: opts.signal,
+    usage: { db: ctx.db.prisma, service: 'acquisition', requestParams: opts.requestParams },
+  });
+  return res.text;
+}
+
+/** `url` with each {name} replaced by its URL-encoded value; names not given are left as they are. */
+export function fillUrlTemplate(url: string, values: Record<string, string | number>): string {
+  return url.replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? encodeURIComponent(String(values[name])) : whole));
+}
+
+/** `text` with each {name} replaced verbatim (form values typed into inputs). */
+export function fillTemplate(text: string, values: Record<string, string>): string {
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole);
+}
