@@ -223,26 +223,52 @@ function mergeTwoWordDirectionals(tokens: string[]): string[] {
 
 /** A token that can be a unit's value: "5", "5B", "B", "12-A"; never a street suffix like ST or RD. */
 function isUnitValue(token: string): boolean {
-  if (STREET_SUFFIXES[token] || SUFFIX_ABBREVIATIONS.has(token)) return false;
-  return /\d/.test(token) || /^[A-Z]$/.test(token) || !!UNIT_DESIGNATORS[token];
+  if (STREET_SUFFIXES[token] || SUFFIX_ABBREVIATIONS.has(token) || UNIT_DESIGNATORS[token]) return false;
+  return /\d/.test(token) || /^[A-Z]$/.test(token);
 }
 
 /**
- * Splits off the secondary unit ("APT 5", "# 5", "STE 200", "BLDG 3 APT 4", "REAR") from the end of the street.
- * Returns the index where the unit starts (tokens.length when there is none) and the normalized unit text.
- * A designator word followed by a street name ("5 Key Way", "123 Front St") is part of the street, not a unit.
+ * Reads tokens[i..] as a run of units — "APT 5", "# 5", "BLDG 3 APT 4", "REAR" — and returns their normalized
+ * text, or null when anything in the run is not a unit (then the words belong to the street: "5 Key Way").
+ */
+function readUnits(tokens: string[], i: number): string | null {
+  const parts: string[] = [];
+  while (i < tokens.length) {
+    const t = at(tokens, i);
+    const designator = t === '#' ? 'UNIT' : UNIT_DESIGNATORS[t];
+    if (!designator) return null;
+    let next = at(tokens, i + 1);
+    if (t !== '#' && next === '#' && !UNIT_WITHOUT_NUMBER.has(designator)) {
+      i++; // "APT #5"
+      next = at(tokens, i + 1);
+    }
+    if (isUnitValue(next) && !UNIT_WITHOUT_NUMBER.has(designator)) {
+      parts.push(`${designator} ${next}`);
+      i += 2;
+    } else if (UNIT_WITHOUT_NUMBER.has(designator)) {
+      parts.push(designator);
+      i += 1;
+    } else if (t === '#' && next === '') {
+      i += 1; // a trailing '#' is punctuation
+    } else return null;
+  }
+  return parts.join(' ');
+}
+
+/**
+ * Splits off the secondary units from the end of the street: returns where they start (tokens.length when there
+ * are none) and their normalized text. A unit never starts at the first token, and a no-number designator
+ * ("REAR") only after a street of at least two words, so "123 Rear St" or "Rear N" stay streets.
  */
 function splitUnit(tokens: string[]): { end: number; unit: string | null } {
   for (let i = 1; i < tokens.length; i++) {
     const t = at(tokens, i);
-    const designator = UNIT_DESIGNATORS[t];
-    if (t !== '#' && !designator) continue;
-    const valueTokens = tokens.slice(i + 1).filter((v) => v !== '#');
-    if (!valueTokens.every(isUnitValue)) continue;
-    const value = valueTokens.map((v) => UNIT_DESIGNATORS[v] ?? v).join(' ');
-    if (!designator) return value ? { end: i, unit: `UNIT ${value}` } : { end: i, unit: null };
-    if (!value && (!UNIT_WITHOUT_NUMBER.has(designator) || i < 2)) continue;
-    return { end: i, unit: value ? `${designator} ${value}` : designator };
+    if (t !== '#' && !UNIT_DESIGNATORS[t]) continue;
+    const unit = readUnits(tokens, i);
+    if (unit === null) continue;
+    const onlyNoNumber = unit.split(' ').every((u) => UNIT_WITHOUT_NUMBER.has(u));
+    if (i < 2 && unit !== '' && onlyNoNumber) continue;
+    return { end: i, unit: unit === '' ? null : unit };
   }
   return { end: tokens.length, unit: null };
 }
@@ -269,12 +295,14 @@ function directionalOf(token: string): string | undefined {
  * word before a post-directional, abbreviated only when a name stays before it ("12 Park Ave" keeps PARK).
  */
 function abbreviateStreet(tokens: string[]): string[] {
-  const out = tokens.map((t) => ORDINAL_WORDS[t] ?? t);
+  const out = [...tokens];
   const first = /^\d/.test(at(out, 0)) ? 1 : 0;
   let last = out.length - 1;
 
   const post = directionalOf(at(out, last));
-  if (last - first >= 2 && post && !directionalOf(at(out, last - 1))) {
+  const beforePost = at(out, last - 1);
+  // After a unit word that formed no unit ("SUITE NORTH") it stays a word, else the next pass reads "STE N".
+  if (last - first >= 2 && post && !directionalOf(beforePost) && !UNIT_DESIGNATORS[beforePost]) {
     out[last] = post;
     last--;
   }
@@ -295,11 +323,13 @@ function abbreviateStreet(tokens: string[]): string[] {
  * suffixes, directionals and unit designators, ordinal words as numbers. Idempotent.
  */
 export function normalizeAddress(street: string): string {
-  const tokens = mergeTwoWordDirectionals(cleanTokens(street));
+  // Ordinals first, so "SUITE FIRST" and "STE 1ST" read the same in every pass.
+  const tokens = mergeTwoWordDirectionals(cleanTokens(street)).map((t) => ORDINAL_WORDS[t] ?? t);
   if (tokens.length === 0) return '';
   const { end, unit } = splitUnit(tokens);
-  const streetPart = abbreviateStreet(tokens.slice(0, end));
-  return unit ? `${streetPart.join(' ')} ${unit}` : streetPart.join(' ');
+  // A '#' that starts no unit ("1 # North") is punctuation.
+  const streetPart = abbreviateStreet(tokens.slice(0, end).filter((t) => t !== '#'));
+  return [...streetPart, ...(unit ? [unit] : [])].join(' ');
 }
 
 export interface ParsedAddressLine {
