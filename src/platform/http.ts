@@ -63,6 +63,8 @@ export class OutboundError extends Error {
     message: string,
     readonly attempts: number,
     readonly status?: number,
+    /** Start of the error answer's body (provider error messages), when there was one. */
+    readonly body?: string,
   ) {
     super(message);
     this.name = 'OutboundError';
@@ -167,7 +169,7 @@ export async function sendRequest(req: OutboundRequest): Promise<OutboundRespons
       }
       const error = `${req.provider} answered HTTP ${res.status}`;
       await logUsage(req, { status: res.status, latencyMs, success: false, error: `${error}: ${text.slice(0, 500)}` });
-      last = new OutboundError('status', error, attempt, res.status);
+      last = new OutboundError('status', error, attempt, res.status, text.slice(0, 2000));
       if (!RETRYABLE_STATUS.has(res.status)) throw last;
       if (res.status === 429 || res.status === 503) {
         const asked = parseRetryAfter(res.headers.get('retry-after'));
@@ -190,5 +192,5 @@ export async function sendRequest(req: OutboundRequest): Promise<OutboundRespons
     }
   }
   const n = retries + 1;
-  throw new OutboundError(last!.kind, `${last!.message} (after ${n} attempt${n === 1 ? '' : 's'})`, n, last!.status);
+  throw new OutboundError(last!.kind, `${last!.message} (after ${n} attempt${n === 1 ? '' : 's'})`, n, last!.status, last!.body);
 }
