@@ -183,14 +183,16 @@ async function submitSearch(page: GuardedPage, config: THtmlSource, days: { sinc
 /** Waits until result rows (or the "no results" marker) are visible. */
 async function waitForRows(page: GuardedPage, config: THtmlSource): Promise<'rows' | 'empty'> {
   const rows = page.page.locator(config.rowSelector);
-  const target = config.noResultsSelector ? rows.or(page.page.locator(config.noResultsSelector)) : rows;
+  const either = config.noResultsSelector ? rows.or(page.page.locator(config.noResultsSelector)) : rows;
+  // Only visible matches count: portals keep a hidden "no results" box (or hidden rows) in the page.
+  const target = either.filter({ visible: true }).first();
   try {
-    await page.act(() => target.first().waitFor({ state: 'visible', timeout: config.timeoutMs }));
+    await page.act(() => target.waitFor({ state: 'visible', timeout: config.timeoutMs }));
   } catch (err) {
     if (err instanceof AppError) throw err; // the request guard's own error (robots.txt)
     throw layoutChanged(config, `no element matched rowSelector "${config.rowSelector}"${config.noResultsSelector ? ` nor noResultsSelector "${config.noResultsSelector}"` : ''} within ${config.timeoutMs} ms on ${page.page.url()}`);
   }
-  return (await rows.count()) > 0 ? 'rows' : 'empty';
+  return (await rows.filter({ visible: true }).count()) > 0 ? 'rows' : 'empty';
 }
 
 /** Clicks Next when it is there and enabled, then waits until the rows changed; false at the last page. */
