@@ -1,0 +1,412 @@
+import type pg from 'pg';
+import {
+  CLAIM_NUMBER_PATTERN,
+  EXPIRY_DAYS,
+  INSURANCE_PATTERN,
+  INSURANCE_WINDOW_DAYS,
+  METRES_PER_MILE,
+  NEIGHBOR_RADIUS_M,
+  NEIGHBOR_RADIUS_MILES,
+  NEIGHBOR_THRESHOLD,
+  ROOF_AGE_MIN_YEARS,
+  ROOFING_TRADE,
+  SALE_WINDOW_DAYS,
+  WEATHER_KINDS,
+  WEATHER_RADIUS_MILES,
+  WEATHER_WINDOW_DAYS,
+  neighborPermitsStrengthSql,
+  roofAgeStrengthSql,
+  saleStrengthSql,
+  weatherStrengthSql,
+  windMphSql,
+} from './triggers.rules.ts';
+
+/*
+ * Trigger detection in set-based SQL on one dedicated connection (raw SQL: PostGIS joins, session temp tables
+ * and bulk upserts are beyond Prisma). A run fills session temp tables, then writes:
+ *   td_leads   the leads in scope, with their "subject": the property they stand on, or the lead itself when it
+ *              has no property (its own geog, year_built and permit are used then);
+ *   td_nb      per subject, roofing permits within 0.25 mi in the last 30/60/90 days (seed 002 §3.1.5);
+ *   td_storms  the storms of the last 90 days that are triggers, with their strength (seed 002 §3.5.3 trigger 2);
+ *   td_wx      per subject and storm kind, the strongest storm within its radius, how many, and the latest;
+ *   td_rows    the lead_triggers rows this run wants, which are then diffed against lead_triggers and only
+ *              new or changed rows are written.
+ * Every spatial step drives from the small side (permits of the last 90 days, storms of the last 90 days) and
+ * probes the GIST index of properties / base_leads with ST_DWithin on geography, so a run reads ~5% of the
+ * permits and every property at most once per nearby permit or storm — never a property × permit product.
+ * Every statement is parameterised by $asOf, so a backfill or a test is deterministic.
+ */
+
+export type Client = pg.PoolClient | pg.Client;
+
+export interface Scope {
+  cityIds?: readonly string[];
+  leadIds?: readonly string[];
+}
+
+/**
+ * Session-level advisory lock: one detection run at a time. A second run (a stalled BullMQ job run again, the
+ * pipeline's per-lead run during the nightly one) waits for the first and then finds little left to write.
+ */
+const DETECTION_LOCK = 7_307_011;
+
+export async function lockDetection(c: Client): Promise<void> {
+  await c.query('SELECT pg_advisory_lock($1::bigint)', [DETECTION_LOCK]);
+}
+export async function unlockDetection(c: Client): Promise<void> {
+  await c.query('SELECT pg_advisory_unlock($1::bigint)', [DETECTION_LOCK]);
+}
+
+/**
+ * Session settings for the run: PostGIS functions declare large costs, so these statements would cross
+ * jit_above_cost and spend seconds compiling (clustering.repository measured 740 ms for a 350 ms statement);
+ * hash joins and sorts of a million temp rows fit in memory with 64 MB.
+ */
+export async function prepareSession(c: Client): Promise<void> {
+  await c.query(`SET jit = off; SET work_mem = '64MB'; SET synchronous_commit = off`);
+}
+
+export async function dropTempTables(c: Client): Promise<void> {
+  await c.query('DROP TABLE IF EXISTS td_leads, td_nb, td_storms, td_wx, td_rows, td_roofp');
+}
+
+/**
+ * Scope conditions on a properties or base_leads alias; parameters are $2 (city ids) and $3 (lead ids). An
+ * empty array means "no restriction" (cardinality(…) = 0 folds to true when the statement is planned with
+ * its parameters), so every statement takes the same three parameters.
+ */
+function scopeSql(alias: string, kind: 'property' | 'lead'): string {
+  const city = `(lower(${alias}.city), upper(${alias}.state)) IN (SELECT lower(tc.city), upper(tc.state) FROM target_cities tc WHERE tc.id = ANY($2::uuid[]))`;
+  const lead = kind === 'lead' ? `${alias}.id = ANY($3::uuid[])` : `${alias}.id IN (SELECT bl.property_id FROM base_leads bl WHERE bl.id = ANY($3::uuid[]))`;
+  return `(cardinality($2::uuid[]) = 0 OR ${city}) AND (cardinality($3::uuid[]) = 0 OR ${lead}) AND $1::timestamptz IS NOT NULL`;
+}
+
+const scopeParams = (asOf: Date, s: Scope) => [asOf.toISOString(), s.cityIds ?? [], s.leadIds ?? []];
+/** The UTC calendar date of $1: permits and sales carry dates, not instants. */
+const AS_OF_DATE = `(($1::timestamptz) AT TIME ZONE 'UTC')::date`;
+const dateToTs = (d: string) => `((${d})::timestamp AT TIME ZONE 'UTC')`;
+
+/** The leads in scope and their subjects. Returns the number of leads. */
+export async function snapshotLeads(c: Client, asOf: Date, s: Scope): Promise<number> {
+  await c.query(`CREATE TEMP TABLE td_leads (lead_id uuid PRIMARY KEY, property_id uuid, permit_id uuid, sid uuid NOT NULL, year_built int)`);
+  const r = await c.query(
+    `INSERT INTO td_leads SELECT b.id, b.property_id, b.permit_id, coalesce(b.property_id, b.id), b.year_built
+       FROM base_leads b WHERE b.deleted_at IS NULL AND ${scopeSql('b', 'lead')}`,
+    scopeParams(asOf, s),
+  );
+  await c.query('CREATE INDEX ON td_leads (sid); ANALYZE td_leads');
+  return r.rowCount ?? 0;
+}
+
+/**
+ * The subjects a spatial step probes: properties in scope (all of them, leads or not, since their neighbor
+ * counts are stored), or leads in scope that have no property. `own` excludes the subject's own permit.
+ */
+function subjects(target: 'properties' | 'leads') {
+  return target === 'properties'
+    ? { from: 'properties x', where: `x.geog IS NOT NULL AND ${scopeSql('x', 'property')}`, own: 'p.property_id IS DISTINCT FROM x.id' }
+    : {
+        from: 'base_leads x',
+        where: `x.geog IS NOT NULL AND x.property_id IS NULL AND x.deleted_at IS NULL AND ${scopeSql('x', 'lead')}`,
+        own: 'p.id IS DISTINCT FROM x.permit_id',
+      };
+}
+
+/**
+ * seed 002 §3.1.5 / §3.5.3 trigger 1: roofing permits within 0.25 mi issued in the last 30/60/90 days
+ * (issue_date in (asOf − N days, asOf]), the subject's own permit excluded. Drives from the ~90 days of
+ * roofing permits (index permits(trade, issue_date)) into the subjects' GIST index.
+ */
+export async function countNeighborPermits(c: Client, asOf: Date, s: Scope): Promise<number> {
+  await c.query(`CREATE TEMP TABLE IF NOT EXISTS td_nb (sid uuid PRIMARY KEY, c30 int, c60 int, c90 int, newest30 date, avg30 numeric)`);
+  let n = 0;
+  for (const target of ['properties', 'leads'] as const) {
+    const x = subjects(target);
+    const r = await c.query(
+      `INSERT INTO td_nb
+       SELECT x.id, count(*) FILTER (WHERE p.issue_date > ${AS_OF_DATE} - 30), count(*) FILTER (WHERE p.issue_date > ${AS_OF_DATE} - 60),
+              count(*), max(p.issue_date) FILTER (WHERE p.issue_date > ${AS_OF_DATE} - 30),
+              round(avg(p.estimated_value) FILTER (WHERE p.issue_date > ${AS_OF_DATE} - 30))
+         FROM permits p
+         JOIN ${x.from} ON ST_DWithin(x.geog, p.geog, ${NEIGHBOR_RADIUS_M})
+        WHERE p.trade = '${ROOFING_TRADE}' AND p.issue_date > ${AS_OF_DATE} - 90 AND p.issue_date <= ${AS_OF_DATE}
+          AND p.geog IS NOT NULL AND ${x.own} AND ${x.where}
+        GROUP BY x.id`,
+      scopeParams(asOf, s),
+    );
+    n += r.rowCount ?? 0;
+  }
+  await c.query('ANALYZE td_nb');
+  return n;
+}
+
+/**
+ * Stores the counts on properties, writing only rows whose counts changed (and zeroing properties that had
+ * neighbors and now have none), so a re-run writes nothing. updated_at is left alone: it dates the assessor
+ * record, and a sliding window is not a new record.
+ */
+export async function storeNeighborCounts(c: Client, asOf: Date, s: Scope): Promise<number> {
+  const a = await c.query(
+    `UPDATE properties pr SET neighbor_permits_30d = n.c30, neighbor_permits_60d = n.c60, neighbor_permits_90d = n.c90
+       FROM td_nb n
+      WHERE pr.id = n.sid AND (pr.neighbor_permits_30d, pr.neighbor_permits_60d, pr.neighbor_permits_90d) IS DISTINCT FROM (n.c30, n.c60, n.c90)
+        AND ${scopeSql('pr', 'property')}`,
+    scopeParams(asOf, s),
+  );
+  const b = await c.query(
+    `UPDATE properties pr SET neighbor_permits_30d = 0, neighbor_permits_60d = 0, neighbor_permits_90d = 0
+      WHERE (pr.neighbor_permits_30d <> 0 OR pr.neighbor_permits_60d <> 0 OR pr.neighbor_permits_90d <> 0)
+        AND NOT EXISTS (SELECT 1 FROM td_nb n WHERE n.sid = pr.id)
+        AND ${scopeSql('pr', 'property')}`,
+    scopeParams(asOf, s),
+  );
+  return (a.rowCount ?? 0) + (b.rowCount ?? 0);
+}
+
+/**
+ * seed 002 §3.5.3 trigger 2: storms of the last 90 days (begin time, else the event date at 00:00 UTC, in
+ * (asOf − 90 days, asOf]) that are triggers — hail, wind over 60 mph, tornado, hurricane — with their
+ * strength and matching radius (the event's radius_miles, else 5 mi).
+ */
+export async function snapshotStorms(c: Client, asOf: Date): Promise<number> {
+  const at = `coalesce(w.begin_at, ${dateToTs('w.event_date')})`;
+  await c.query(
+    `CREATE TEMP TABLE td_storms AS
+     SELECT * FROM (
+       SELECT w.id, w.event_type AS kind, ${at} AS at, w.geog,
+              coalesce(w.radius_miles::float8, ${WEATHER_RADIUS_MILES}) AS radius_miles,
+              (${weatherStrengthSql('w')}) AS strength,
+              w.hail_size_inches::float8 AS hail_size_inches, round((${windMphSql('w')})::numeric, 1)::float8 AS wind_mph, w.tornado_rating
+         FROM weather_events w
+        WHERE w.event_type = ANY($2::text[]) AND w.geog IS NOT NULL
+          AND ${at} > $1::timestamptz - interval '${WEATHER_WINDOW_DAYS} days' AND ${at} <= $1::timestamptz) s
+      WHERE s.strength IS NOT NULL`,
+    [asOf.toISOString(), [...WEATHER_KINDS]],
+  );
+  const n = (await c.query<{ n: number }>('SELECT count(*)::int AS n FROM td_storms')).rows[0]!.n;
+  await c.query('ANALYZE td_storms');
+  return n;
+}
+
+/**
+ * Per subject and storm kind: the strongest storm whose radius reaches the subject (ties: the later one),
+ * the number of such storms and the latest. Drives from the storms into the subjects' GIST index.
+ */
+export async function matchStorms(c: Client, asOf: Date, s: Scope): Promise<number> {
+  await c.query(
+    `CREATE TEMP TABLE IF NOT EXISTS td_wx (sid uuid, kind text, event_id uuid, at timestamptz, strength int, hail_size_inches float8,
+       wind_mph float8, tornado_rating text, radius_miles float8, distance_m float8, events int, latest_at timestamptz)`,
+  );
+  let n = 0;
+  for (const target of ['properties', 'leads'] as const) {
+    const x = subjects(target);
+    const r = await c.query(
+      `INSERT INTO td_wx
+       SELECT h.sid, h.kind, h.id, h.at, h.strength, h.hail_size_inches, h.wind_mph, h.tornado_rating, h.radius_miles,
+              ST_Distance(h.sgeog, h.geog), h.events, h.latest_at
+         FROM (SELECT DISTINCT ON (x.id, st.kind) x.id AS sid, x.geog AS sgeog, st.*,
+                      count(*) OVER w AS events, max(st.at) OVER w AS latest_at
+                 FROM td_storms st
+                 JOIN ${x.from} ON ST_DWithin(x.geog, st.geog, st.radius_miles * ${METRES_PER_MILE})
+                WHERE ${x.where}
+               WINDOW w AS (PARTITION BY x.id, st.kind)
+                ORDER BY x.id, st.kind, st.strength DESC, st.at DESC, st.id) h`,
+      scopeParams(asOf, s),
+    );
+    n += r.rowCount ?? 0;
+  }
+  await c.query('ANALYZE td_wx');
+  return n;
+}
+
+const ROWS_DDL = `CREATE TEMP TABLE td_rows (base_lead_id uuid NOT NULL, trigger_type text NOT NULL, source_key text NOT NULL,
+  trigger_date timestamptz, trigger_strength int NOT NULL, trigger_details jsonb NOT NULL, expires_at timestamptz)`;
+
+/** The neighbor-permit and weather rows the run wants, from td_nb and td_wx. */
+export async function buildSpatialRows(c: Client): Promise<void> {
+  await c.query(ROWS_DDL);
+  // seed 002 §3.5.3 trigger 1: 5+ in 30 days; expires 90 days after the newest permit counted.
+  await c.query(
+    `INSERT INTO td_rows
+     SELECT l.lead_id, 'neighbor_permits', '${ROOFING_TRADE}:${NEIGHBOR_RADIUS_MILES}mi', ${dateToTs('n.newest30')}, ${neighborPermitsStrengthSql('n.c30')},
+            jsonb_strip_nulls(jsonb_build_object('count', n.c30, 'radius_miles', ${NEIGHBOR_RADIUS_MILES}, 'window_days', 30, 'trade', '${ROOFING_TRADE}',
+              'newest_permit_date', n.newest30, 'avg_value', n.avg30)),
+            ${dateToTs(`n.newest30 + ${EXPIRY_DAYS.neighbor_permits}`)}
+       FROM td_nb n JOIN td_leads l ON l.sid = n.sid
+      WHERE n.c30 >= ${NEIGHBOR_THRESHOLD}`,
+  );
+  // seed 002 §3.5.3 trigger 2: one row per lead and storm kind; expires 180 days after the latest storm.
+  await c.query(
+    `INSERT INTO td_rows
+     SELECT l.lead_id, 'weather_event', w.kind, w.latest_at, w.strength,
+            jsonb_strip_nulls(jsonb_build_object('event_type', w.kind, 'event_id', w.event_id, 'event_at', w.at,
+              'hail_size_inches', w.hail_size_inches, 'wind_speed_mph', w.wind_mph, 'tornado_rating', w.tornado_rating,
+              'distance_miles', round((w.distance_m / ${METRES_PER_MILE})::numeric, 2), 'radius_miles', w.radius_miles,
+              'events', w.events, 'latest_event_at', w.latest_at)),
+            w.latest_at + interval '${EXPIRY_DAYS.weather_event} days'
+       FROM td_wx w JOIN td_leads l ON l.sid = w.sid`,
+  );
+}
+
+/**
+ * seed 002 §3.5.3 triggers 3–5 for the leads in scope, from their property (or the lead's own columns):
+ *   roof age   — years since the last roofing permit at the property other than the lead's own (a roof was
+ *                replaced then), else the roofing estimate, else the latest roof analysis, else since
+ *                year_built; over 20 → a row;
+ *   sale       — properties.last_sale_date in the last 365 days;
+ *   insurance  — a permit at the property (or the lead's own permit) issued in the last 365 days whose type or
+ *                description mentions an insurance claim (triggers.rules INSURANCE_PATTERN).
+ */
+export async function buildPropertyRows(c: Client, asOf: Date): Promise<void> {
+  const p = [asOf.toISOString()];
+  const year = `extract(year FROM ${AS_OF_DATE})::int`;
+  // The two latest roofing permits per property: the lead's own permit may be one of them.
+  await c.query(
+    `CREATE TEMP TABLE td_roofp AS
+     SELECT property_id, id AS permit_id, issue_date, rn FROM (
+       SELECT p.property_id, p.id, p.issue_date, row_number() OVER (PARTITION BY p.property_id ORDER BY p.issue_date DESC, p.id) AS rn
+         FROM permits p
+        WHERE p.trade = '${ROOFING_TRADE}' AND p.property_id IS NOT NULL AND p.issue_date <= ${AS_OF_DATE}
+          AND p.property_id IN (SELECT property_id FROM td_leads)) r
+      WHERE rn <= 2`,
+    p,
+  );
+  await c.query(
+    `INSERT INTO td_rows
+     SELECT a.lead_id, 'roof_age', '', make_timestamptz(${year} - a.age + ${ROOF_AGE_MIN_YEARS + 1}, 1, 1, 0, 0, 0, 'UTC'),
+            ${roofAgeStrengthSql('a.age')},
+            jsonb_build_object('age_years', a.age, 'basis', a.basis, 'since_year', ${year} - a.age), NULL
+       FROM (SELECT l.lead_id,
+                    CASE WHEN rp.issue_date IS NOT NULL THEN ${year} - extract(year FROM rp.issue_date)::int
+                         WHEN rl.estimated_roof_age IS NOT NULL THEN rl.estimated_roof_age
+                         WHEN ra.estimated_age IS NOT NULL THEN ra.estimated_age
+                         ELSE ${year} - coalesce(pr.year_built, l.year_built) END AS age,
+                    CASE WHEN rp.issue_date IS NOT NULL THEN 'roof_permit' WHEN rl.estimated_roof_age IS NOT NULL THEN 'roofing_estimate'
+                         WHEN ra.estimated_age IS NOT NULL THEN 'roof_analysis' ELSE 'year_built' END AS basis
+               FROM td_leads l
+               LEFT JOIN properties pr ON pr.id = l.property_id
+               LEFT JOIN LATERAL (SELECT r.issue_date FROM td_roofp r WHERE r.property_id = l.property_id AND r.permit_id IS DISTINCT FROM l.permit_id
+                                   ORDER BY r.rn LIMIT 1) rp ON l.property_id IS NOT NULL
+               LEFT JOIN roofing_leads rl ON rl.base_lead_id = l.lead_id
+               LEFT JOIN (SELECT DISTINCT ON (base_lead_id) base_lead_id, estimated_age FROM roof_analysis
+                           WHERE base_lead_id IN (SELECT lead_id FROM td_leads)
+                           ORDER BY base_lead_id, analyzed_at DESC NULLS LAST, created_at DESC, id DESC) ra ON ra.base_lead_id = l.lead_id) a
+      WHERE a.age > ${ROOF_AGE_MIN_YEARS}`,
+    p,
+  );
+  // Sale: expires when it leaves the 12-month window.
+  await c.query(
+    `INSERT INTO td_rows
+     SELECT l.lead_id, 'property_sale', '', ${dateToTs('pr.last_sale_date')}, ${saleStrengthSql(`${AS_OF_DATE} - pr.last_sale_date`)},
+            jsonb_strip_nulls(jsonb_build_object('sale_date', pr.last_sale_date, 'sale_price', pr.last_sale_price)),
+            ${dateToTs(`pr.last_sale_date + ${EXPIRY_DAYS.property_sale}`)}
+       FROM td_leads l JOIN properties pr ON pr.id = l.property_id
+      WHERE pr.last_sale_date <= ${AS_OF_DATE} AND pr.last_sale_date > ${AS_OF_DATE} - ${SALE_WINDOW_DAYS}`,
+    p,
+  );
+  // Insurance: one row per claim permit and lead; the text is matched once per permit, then joined to the
+  // leads at its property and the lead whose own permit it is (two hash joins, not an OR join).
+  await c.query(
+    `WITH cp AS MATERIALIZED (
+       SELECT p.id, p.permit_number, p.property_id, coalesce(p.issue_date, p.applied_date) AS d,
+              btrim(coalesce(p.permit_type, '') || ' ' || coalesce(p.work_description, '')) AS txt
+         FROM permits p
+        WHERE coalesce(p.issue_date, p.applied_date) <= ${AS_OF_DATE}
+          AND coalesce(p.issue_date, p.applied_date) > ${AS_OF_DATE} - ${INSURANCE_WINDOW_DAYS}
+          AND p.id IN (SELECT q.id FROM permits q JOIN td_leads l ON l.property_id = q.property_id
+                       UNION SELECT l.permit_id FROM td_leads l WHERE l.permit_id IS NOT NULL)
+          AND (coalesce(p.permit_type, '') || ' ' || coalesce(p.work_description, '')) ~* $4)
+     INSERT INTO td_rows
+     SELECT DISTINCT ON (m.lead_id, m.id) m.lead_id, 'insurance_claim', m.id::text, ${dateToTs('m.d')}, CASE WHEN m.txt ~* $2 THEN 100 ELSE 90 END,
+            jsonb_strip_nulls(jsonb_build_object('permit_id', m.id, 'permit_number', m.permit_number, 'permit_date', m.d,
+              'claim_number', substring(m.txt from $3), 'description', left(m.txt, 200))),
+            ${dateToTs(`m.d + ${EXPIRY_DAYS.insurance_claim}`)}
+       FROM (SELECT l.lead_id, cp.* FROM cp JOIN td_leads l ON l.property_id = cp.property_id
+             UNION ALL
+             SELECT l.lead_id, cp.* FROM cp JOIN td_leads l ON l.permit_id = cp.id) m`,
+    // (?i): substring() has no case-insensitive form; the outer group makes it return the whole match.
+    [asOf.toISOString(), CLAIM_NUMBER_PATTERN, `(?i)(${CLAIM_NUMBER_PATTERN})`, INSURANCE_PATTERN],
+  );
+  await c.query('CREATE INDEX ON td_rows (base_lead_id); ANALYZE td_rows');
+}
+
+export interface RowSummary {
+  leads: number;
+  byType: Record<string, number>;
+}
+
+export async function summarizeRows(c: Client): Promise<RowSummary> {
+  const r = await c.query<{ t: string; n: number; leads: number }>(
+    `SELECT coalesce(trigger_type, '*') AS t, count(*)::int AS n, count(DISTINCT base_lead_id)::int AS leads FROM td_rows GROUP BY ROLLUP (trigger_type)`,
+  );
+  const byType: Record<string, number> = {};
+  let leads = 0;
+  for (const row of r.rows) {
+    if (row.t === '*') leads = row.leads;
+    else byType[row.t] = row.n;
+  }
+  return { leads, byType };
+}
+
+/**
+ * Writes the wanted rows whose lead id falls in [lo, hi): new rows are inserted, rows that differ are
+ * updated, identical rows are not touched at all (the anti-join runs first, so they are not even locked).
+ * ON CONFLICT … WHERE IS DISTINCT FROM covers a row written concurrently since. A row whose expiry has passed
+ * at asOf is stored inactive. The statement triggers on lead_triggers (migration 20261122030000) then stamp
+ * the affected leads' inputs_changed_at — only for changed rows.
+ */
+export async function applyRows(c: Client, asOf: Date, lo: string, hi: string | null): Promise<{ inserted: number; updated: number }> {
+  const cols = (a: string) => `(${a}.trigger_date, ${a}.trigger_strength, ${a}.trigger_details, ${a}.expires_at, ${a}.active)`;
+  const r = await c.query<{ inserted: boolean }>(
+    `INSERT INTO lead_triggers AS t (base_lead_id, trigger_type, source_key, trigger_date, trigger_strength, trigger_details, active, expires_at, expired_at)
+     SELECT x.base_lead_id, x.trigger_type, x.source_key, x.trigger_date, x.trigger_strength, x.trigger_details, x.active, x.expires_at,
+            CASE WHEN x.active THEN NULL ELSE x.expires_at END
+       FROM (SELECT r.*, (r.expires_at IS NULL OR r.expires_at > $1::timestamptz) AS active
+               FROM td_rows r WHERE r.base_lead_id >= $2::uuid AND ($3::uuid IS NULL OR r.base_lead_id < $3::uuid)) x
+       LEFT JOIN lead_triggers o ON o.base_lead_id = x.base_lead_id AND o.trigger_type = x.trigger_type AND o.source_key = x.source_key
+      WHERE o.id IS NULL OR ${cols('o')} IS DISTINCT FROM ${cols('x')}
+     ON CONFLICT (base_lead_id, trigger_type, source_key) DO UPDATE
+        SET trigger_date = EXCLUDED.trigger_date, trigger_strength = EXCLUDED.trigger_strength, trigger_details = EXCLUDED.trigger_details,
+            expires_at = EXCLUDED.expires_at, active = EXCLUDED.active,
+            expired_at = CASE WHEN EXCLUDED.active THEN NULL ELSE coalesce(t.expired_at, EXCLUDED.expired_at) END
+      WHERE ${cols('t')} IS DISTINCT FROM ${cols('EXCLUDED')}
+     RETURNING (t.xmax = 0) AS inserted`,
+    [asOf.toISOString(), lo, hi],
+  );
+  let inserted = 0;
+  for (const row of r.rows) if (row.inserted) inserted++;
+  return { inserted, updated: r.rows.length - inserted };
+}
+
+/**
+ * Roof age never expires by date, so it is withdrawn when a run over the lead no longer finds the roof over
+ * 20 years (a roof permit appeared, year_built corrected). Other types keep their rows until they expire:
+ * seed 002 §3.5.3 gives them a lifetime, and a storm or a permit count leaving the detection window does not
+ * undo it.
+ */
+export async function withdrawRoofAge(c: Client, asOf: Date): Promise<number> {
+  const r = await c.query(
+    `UPDATE lead_triggers t SET active = false, expired_at = $1::timestamptz
+       FROM td_leads l
+      WHERE t.base_lead_id = l.lead_id AND t.trigger_type = 'roof_age' AND t.active
+        AND NOT EXISTS (SELECT 1 FROM td_rows r WHERE r.base_lead_id = t.base_lead_id AND r.trigger_type = 'roof_age')`,
+    [asOf.toISOString()],
+  );
+  return r.rowCount ?? 0;
+}
+
+/**
+ * Expiry (seed 002 §3.5.3 "Trigger Expiration"): active rows whose expires_at has passed at asOf become
+ * inactive, expired_at = the moment they expired. Uses the partial index lead_triggers_expiry_idx.
+ */
+export async function expireDue(c: Client, asOf: Date, leadIds?: readonly string[]): Promise<{ expired: number; byType: Record<string, number> }> {
+  const r = await c.query<{ trigger_type: string }>(
+    `UPDATE lead_triggers SET active = false, expired_at = expires_at
+      WHERE active AND expires_at <= $1::timestamptz AND ($2::uuid[] IS NULL OR base_lead_id = ANY($2::uuid[]))
+      RETURNING trigger_type`,
+    [asOf.toISOString(), leadIds?.length ? leadIds : null],
+  );
+  const byType: Record<string, number> = {};
+  for (const row of r.rows) byType[row.trigger_type] = (byType[row.trigger_type] ?? 0) + 1;
+  return { expired: r.rows.length, byType };
+}
