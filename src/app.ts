@@ -22,6 +22,7 @@ import { engagementRoutes } from './modules/scoring/engagement.routes.ts';
 import { exportsRoutes } from './modules/exports/exports.routes.ts';
 import { clusteringRoutes } from './modules/scoring/clustering.routes.ts';
 import { scoringLeadRoutes, scoringRoutes } from './modules/scoring/scoring.routes.ts';
+import { citiesRoutes } from './modules/acquisition/cities.routes.ts';
 // ROUTE-IMPORTS (modules add their import above this line)
 
 declare module 'fastify' {
@@ -107,6 +108,7 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   await app.register(clusteringRoutes(ctx), { prefix: '/api/v1/clusters' });
   await app.register(scoringRoutes(ctx), { prefix: '/api/v1/score' });
   await app.register(scoringLeadRoutes(ctx), { prefix: '/api/v1/leads' });
+  await app.register(citiesRoutes(ctx), { prefix: '/api/v1/cities' });
   // ROUTE-REGISTRATIONS (modules add their registration above this line)
 
   return app;
