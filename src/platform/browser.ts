@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { TConfig } from '../config.ts';
 import { AppError } from './errors.ts';
+import { OutboundError } from './http.ts';
 
 /**
  * Headless Chromium for HTML permit portals and assessor sites (issue 4 §2, §4): playwright-core driving the
@@ -51,7 +52,10 @@ export interface BrowserSession {
 
 export interface GuardedPage {
   readonly page: Page;
-  /** Navigates; a request the guard refused surfaces as the guard's own error (e.g. ROBOTS_DISALLOWED). */
+  /**
+   * Navigates; a request the guard refused surfaces as the guard's own error (e.g. ROBOTS_DISALLOWED), an HTTP
+   * error status as OutboundError('status') like the static fetches.
+   */
   goto(url: string): Promise<void>;
   /**
    * Runs a Playwright action (click, wait). If the guard refuses a request while it runs — a click that
@@ -201,7 +205,9 @@ function guardPage(page: Page, guard: RequestGuard | undefined): GuardedPage {
     page,
     act,
     async goto(url) {
-      await act((p) => p.goto(url, { waitUntil: 'domcontentloaded' }));
+      const res = await act((p) => p.goto(url, { waitUntil: 'domcontentloaded' }));
+      // An error page would otherwise surface later as "rows never appeared"; say what really happened.
+      if (res && res.status() >= 400) throw new OutboundError('status', `${url} answered HTTP ${res.status()}`, 1, res.status());
     },
     async close() {
       await page.close().catch(() => {});
@@ -230,5 +236,24 @@ export async function pollContent<T>(
     if (found !== undefined) return found;
     if (Date.now() >= deadline) return undefined;
     await new Promise((r) => setTimeout(r, Math.min(intervalMs, Math.max(0, deadline - Date.now()))));
+  }
+}
+
+/**
+ * Runs `fn` so that aborting `signal` stops it promptly: the page is closed (pending Playwright calls fail)
+ * and the caller gets the signal's reason rather than a "target closed" error.
+ */
+export async function abortable<T>(page: GuardedPage, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+  if (!signal) return fn();
+  signal.throwIfAborted();
+  const onAbort = () => void page.close();
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await fn();
+  } catch (err) {
+    if (signal.aborted) throw signal.reason;
+    throw err;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
   }
 }

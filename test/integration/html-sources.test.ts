@@ -4,6 +4,7 @@ import { createHarness, type TestHarness } from '../helpers/app.ts';
 import { startHtmlSite, type HtmlSite } from '../helpers/html-site.ts';
 import { launchBrowser, profileProcesses, type BrowserSession } from '../../src/platform/browser.ts';
 import { AppError } from '../../src/platform/errors.ts';
+import { OutboundError } from '../../src/platform/http.ts';
 import type { AppContext } from '../../src/platform/context.ts';
 import { ZAssessorHtmlSource, ZHtmlSource, type NormalizedPermit, type PermitWindow, type PropertyRecord } from '../../src/modules/acquisition/acquisition.types.ts';
 import { createHtmlPermitSource } from '../../src/modules/acquisition/permit-sources/html.ts';
@@ -164,7 +165,7 @@ function chromiumDescendants(): number[] {
 }
 
 const withConfig = (over: Partial<AppContext['config']>): AppContext => ({ ...h.ctx, config: { ...h.ctx.config, ...over } });
-const byNumber = (a: NormalizedPermit, b: NormalizedPermit) => a.permitNumber.localeCompare(b.permitNumber);
+const byNumber = (a: { permitNumber: string }, b: { permitNumber: string }) => a.permitNumber.localeCompare(b.permitNumber);
 const comparable = ({ raw, sourceUrl, ...rest }: NormalizedPermit) => rest;
 
 beforeAll(async () => {
@@ -247,6 +248,29 @@ describe('HTML permit portal (Playwright)', () => {
     expect(one.permits.map((p) => p.permitNumber).sort()).toEqual(['2026-103010 PP', '2026-103342 BP', '2026-103506 BP', '2026-103611 BP', '2026-103720 BP']);
   });
 
+  it('static numbered pages without a Next selector end at the first 404 past the last page', async () => {
+    const before = site.requests.length;
+    const { permits } = await collect(createHtmlPermitSource(staticConfig({ nextSelector: undefined }), h.ctx).fetchPermits(WINDOW));
+    expect(permits.map((p) => p.permitNumber).sort()).toEqual(IN_WINDOW);
+    expect(site.requests.slice(before).filter((r) => r.path.startsWith('/static/')).map((r) => new URL(r.path, site.url).searchParams.get('page'))).toEqual(['1', '2', '3', '4']);
+  });
+
+  it('a portal URL answering 404 is an HTTP status error, not a selector timeout', async () => {
+    const err = await collect(createHtmlPermitSource(portalConfig({ url: `${site.url}/portal/gone` }), h.ctx, { browser }).fetchPermits(WINDOW)).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(OutboundError);
+    expect((err as OutboundError).status).toBe(404);
+  });
+
+  it('aborting stops a run at once with the signal\'s reason', async () => {
+    const controller = new AbortController();
+    const started = Date.now();
+    // A selector that never matches would wait 15 s; the abort after 300 ms must end it.
+    const source = createHtmlPermitSource(portalConfig({ rowSelector: 'tr.never', noResultsSelector: undefined }), h.ctx, { browser });
+    setTimeout(() => controller.abort(new Error('stop requested')), 300);
+    await expect(collect(source.fetchPermits(WINDOW, { signal: controller.signal }))).rejects.toThrow('stop requested');
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
   it('a window with no permits ends cleanly on the "no results" message', async () => {
     const empty: PermitWindow = { since: new Date('2025-01-01T00:00:00Z'), until: new Date('2025-02-01T00:00:00Z') };
     const { permits, batches } = await collect(createHtmlPermitSource(portalConfig(), h.ctx, { browser }).fetchPermits(empty));
@@ -271,11 +295,13 @@ describe('HTML permit portal (Playwright)', () => {
 
   it('spaces requests to one host by SCRAPER_HOST_RATE_PER_SECOND', async () => {
     const before = site.requests.length;
+    const started = performance.now();
     await collect(createHtmlPermitSource(staticConfig(), withConfig({ SCRAPER_HOST_RATE_PER_SECOND: 4 })).fetchPermits(WINDOW));
     const at = site.requests.slice(before).filter((r) => r.path.startsWith('/static/')).map((r) => r.at);
     expect(at).toHaveLength(3);
-    // 4 per second → at least 250 ms apart (a little slack for timer granularity).
-    for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!).toBeGreaterThanOrEqual(240);
+    // 4 per second → slots 250 ms apart, so page 3 cannot start before 500 ms (arrival jitter only adds to it).
+    expect(at[2]! - started).toBeGreaterThanOrEqual(495);
+    expect(at[2]! - at[0]!).toBeGreaterThanOrEqual(400);
   });
 });
 

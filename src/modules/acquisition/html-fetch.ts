@@ -10,13 +10,17 @@ import { waitForHostSlot } from '../../platform/host-limiter.ts';
  */
 export function scrapeGuard(config: AppContext['config'], signal?: AbortSignal): RequestGuard {
   return async (url) => {
-    const robots = { userAgent: config.SCRAPER_USER_AGENT, respect: config.SCRAPER_RESPECT_ROBOTS, signal };
-    await assertAllowedByRobots(url, robots);
-    // A site's Crawl-delay slows us below SCRAPER_HOST_RATE_PER_SECOND, never speeds us up.
-    const delay = config.SCRAPER_RESPECT_ROBOTS ? await robotsCrawlDelay(url, robots) : undefined;
-    const perSecond = delay && delay > 0 ? Math.min(config.SCRAPER_HOST_RATE_PER_SECOND, 1 / delay) : config.SCRAPER_HOST_RATE_PER_SECOND;
-    await waitForHostSlot(url, perSecond, signal);
+    await assertAllowedByRobots(url, { userAgent: config.SCRAPER_USER_AGENT, respect: config.SCRAPER_RESPECT_ROBOTS, signal });
+    await waitForHostSlot(url, await hostRate(config, url, signal), signal);
   };
+}
+
+/** SCRAPER_HOST_RATE_PER_SECOND, slowed further by the site's robots.txt Crawl-delay (never sped up). */
+async function hostRate(config: AppContext['config'], url: string, signal?: AbortSignal): Promise<number> {
+  const perSecond = config.SCRAPER_HOST_RATE_PER_SECOND;
+  if (!config.SCRAPER_RESPECT_ROBOTS) return perSecond;
+  const delay = await robotsCrawlDelay(url, { userAgent: config.SCRAPER_USER_AGENT, signal });
+  return delay && delay > 0 ? Math.min(perSecond, 1 / delay) : perSecond;
 }
 
 export interface FetchHtmlOptions {
@@ -28,13 +32,18 @@ export interface FetchHtmlOptions {
   timeoutMs?: number;
 }
 
-/** GET one HTML page with the scraper's user agent, after the guard; retries and usage logging from http.ts. */
+/**
+ * GET one HTML page with the scraper's user agent: robots.txt checked before anything is sent, every attempt
+ * (retries included) spaced by the host rate, a 429/503 Retry-After honoured, one api_usage_logs row per attempt.
+ */
 export async function fetchHtml(ctx: Pick<AppContext, 'config' | 'db'>, url: string, opts: FetchHtmlOptions): Promise<string> {
-  await scrapeGuard(ctx.config, opts.signal)(url);
   const res = await sendRequest({
     provider: opts.provider,
     url,
-    headers: { accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.5', 'user-agent': ctx.config.SCRAPER_USER_AGENT },
+    headers: { accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.5' },
+    userAgent: ctx.config.SCRAPER_USER_AGENT,
+    robots: ctx.config.SCRAPER_RESPECT_ROBOTS,
+    hostRatePerSecond: await hostRate(ctx.config, url, opts.signal),
     timeoutMs: opts.timeoutMs ?? 30_000,
     retries: 2,
     signal: opts.signal,

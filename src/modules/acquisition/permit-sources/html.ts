@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { AppContext } from '../../../platform/context.ts';
 import { AppError } from '../../../platform/errors.ts';
+import { OutboundError } from '../../../platform/http.ts';
 import { launchBrowser, type BrowserSession, type GuardedPage } from '../../../platform/browser.ts';
 import {
   PERMIT_FIELDS,
@@ -106,8 +107,18 @@ function layoutChanged(config: THtmlSource, what: string): AppError {
 // Static mode
 // ---------------------------------------------------------------------------------------------------------
 
+/** One static page; null when a page past the first is 404 (numbered URLs often end that way). */
+async function fetchPage(args: RunArgs, url: string, n: number): Promise<string | null> {
+  try {
+    return await fetchHtml(args.ctx, url, { provider: PROVIDER, signal: args.fetchOpts.signal, requestParams: { source: args.sourceKey, page: n } });
+  } catch (err) {
+    if (n > 1 && err instanceof OutboundError && err.status === 404) return null;
+    throw err;
+  }
+}
+
 async function* fetchStatic(args: RunArgs): AsyncGenerator<NormalizedPermit[]> {
-  const { config, ctx, fetchOpts } = args;
+  const { config, fetchOpts } = args;
   const days = windowDays(args.window);
   const paged = config.url.includes('{page}');
   const seen = new Set<string>();
@@ -115,7 +126,8 @@ async function* fetchStatic(args: RunArgs): AsyncGenerator<NormalizedPermit[]> {
   let received = 0;
   for (let n = 1; n <= config.maxPages; n++) {
     fetchOpts.signal?.throwIfAborted();
-    const html = await fetchHtml(ctx, url, { provider: PROVIDER, signal: fetchOpts.signal, requestParams: { source: args.sourceKey, page: n } });
+    const html = await fetchPage(args, url, n);
+    if (html === null) break;
     const rows = extractRows(html, config.rowSelector, config.fields);
     if (rows.length === 0) {
       // Past the last page of a {page} URL is simply empty; an empty first page must say it found nothing.
@@ -145,7 +157,13 @@ async function* fetchWithBrowser(args: RunArgs): AsyncGenerator<NormalizedPermit
   const { config, ctx, fetchOpts } = args;
   const browser = args.browser ?? (await launchBrowser(ctx.config));
   try {
-    const page = await browser.openPage({ guard: scrapeGuard(ctx.config, fetchOpts.signal), timeoutMs: config.timeoutMs });
+    const signal = fetchOpts.signal;
+    signal?.throwIfAborted();
+    const page = await browser.openPage({ guard: scrapeGuard(ctx.config, signal), timeoutMs: config.timeoutMs });
+    // Aborting closes the tab, so a wait in progress ends now rather than at its timeout.
+    const onAbort = () => void page.close();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) onAbort(); // aborted while the tab was opening: the listener would never fire
     try {
       await submitSearch(page, config, windowDays(args.window));
       const seen = new Set<string>();
@@ -161,7 +179,11 @@ async function* fetchWithBrowser(args: RunArgs): AsyncGenerator<NormalizedPermit
         if (permits.length) yield permits;
         if (n === config.maxPages || !(await clickNext(page, config))) break;
       }
+    } catch (err) {
+      if (signal?.aborted) throw signal.reason;
+      throw err;
     } finally {
+      signal?.removeEventListener('abort', onAbort);
       await page.close();
     }
   } finally {

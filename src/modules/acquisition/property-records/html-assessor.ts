@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import type { AppContext } from '../../../platform/context.ts';
 import { AppError } from '../../../platform/errors.ts';
-import { launchBrowser, pollContent, type BrowserSession, type GuardedPage } from '../../../platform/browser.ts';
+import { abortable, launchBrowser, pollContent, type BrowserSession, type GuardedPage } from '../../../platform/browser.ts';
 import { PROPERTY_FIELDS, type PropertyRecord, type ZAssessorHtmlSource } from '../acquisition.types.ts';
 import { normalizeAddress } from '../address.ts';
 import { fetchHtml, fillUrlTemplate, scrapeGuard } from '../html-fetch.ts';
@@ -125,7 +125,7 @@ export function createHtmlAssessorSource(
     if (config.mode === 'static') return lookupStatic(ctx, config, anchor, addr, signal);
     const page = await (await getBrowser()).openPage({ guard: scrapeGuard(ctx.config, signal), timeoutMs: config.timeoutMs });
     try {
-      return await lookupWithPage(page, config, anchor, addr);
+      return await abortable(page, signal, () => lookupWithPage(page, config, anchor, addr));
     } finally {
       await page.close();
     }
