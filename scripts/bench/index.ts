@@ -7,12 +7,14 @@ import { benchLeadsList } from './leads-list.ts';
 import { benchLeadgen } from './leadgen.ts';
 import { benchPipeline } from './pipeline.ts';
 import { benchScoring } from './scoring.ts';
+import { benchTriggers } from './triggers.ts';
 
 const BENCHES: Record<string, () => Promise<unknown>> = {
   'leads-list': () => benchLeadsList(),
   leadgen: () => benchLeadgen(),
   pipeline: () => benchPipeline(),
   scoring: () => benchScoring(),
+  triggers: () => benchTriggers(),
 };
 
 if (existsSync('.env')) process.loadEnvFile('.env');

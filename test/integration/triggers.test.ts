@@ -75,7 +75,7 @@ async function storm(id: string, o: { type: string; miles: number; azimuth: numb
   );
 }
 
-interface TriggerRow {
+type TriggerRow = {
   lead: string;
   trigger_type: string;
   source_key: string;
@@ -86,7 +86,7 @@ interface TriggerRow {
   expires_at: string | null;
   expired_at: string | null;
   xmin: string;
-}
+};
 async function triggers(): Promise<TriggerRow[]> {
   return q<TriggerRow>(
     `SELECT CASE base_lead_id WHEN $1 THEN 'L1' WHEN $2 THEN 'L2' WHEN $3 THEN 'L3' END AS lead, trigger_type, source_key,

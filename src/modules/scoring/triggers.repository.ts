@@ -285,8 +285,9 @@ export async function buildPropertyRows(c: Client, asOf: Date): Promise<void> {
                          WHEN ra.estimated_age IS NOT NULL THEN 'roof_analysis' ELSE 'year_built' END AS basis
                FROM td_leads l
                LEFT JOIN properties pr ON pr.id = l.property_id
-               LEFT JOIN LATERAL (SELECT r.issue_date FROM td_roofp r WHERE r.property_id = l.property_id AND r.permit_id IS DISTINCT FROM l.permit_id
-                                   ORDER BY r.rn LIMIT 1) rp ON l.property_id IS NOT NULL
+               LEFT JOIN (SELECT DISTINCT ON (l2.lead_id) l2.lead_id, r.issue_date
+                            FROM td_leads l2 JOIN td_roofp r ON r.property_id = l2.property_id AND r.permit_id IS DISTINCT FROM l2.permit_id
+                           ORDER BY l2.lead_id, r.rn) rp ON rp.lead_id = l.lead_id
                LEFT JOIN roofing_leads rl ON rl.base_lead_id = l.lead_id
                LEFT JOIN (SELECT DISTINCT ON (base_lead_id) base_lead_id, estimated_age FROM roof_analysis
                            WHERE base_lead_id IN (SELECT lead_id FROM td_leads)
