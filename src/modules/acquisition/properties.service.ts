@@ -39,6 +39,8 @@ export interface ImportProgress {
   inserted: number;
   updated: number;
   unchanged: number;
+  /** Rows of a batch that were the same house as another row of it (merged into one upsert). */
+  merged: number;
   failed: number;
   geocoded: number;
 }
@@ -201,7 +203,7 @@ export async function importPropertyRecords(
     parentJobId: opts.parentJobId,
   });
   const geocoder = opts.geocodeMissing === false ? null : (opts.geocoder ?? createGeocoder(ctx));
-  const p: ImportProgress = { received: 0, inserted: 0, updated: 0, unchanged: 0, failed: 0, geocoded: 0 };
+  const p: ImportProgress = { received: 0, inserted: 0, updated: 0, unchanged: 0, merged: 0, failed: 0, geocoded: 0 };
   const noKey: RowError[] = [];
 
   try {
@@ -218,6 +220,7 @@ export async function importPropertyRecords(
       p.inserted += inserted;
       p.updated += upserted.length - inserted;
       p.unchanged += unique.length - upserted.length;
+      p.merged += rows.length - unique.length;
       if (geocoder) p.geocoded += await geocodeRows(ctx, geocoder, await repo.findUnlocated(ctx.db.prisma, unique), opts.signal);
       p.received = fileSource.received;
       p.failed = fileSource.failed + noKey.length;

@@ -193,8 +193,13 @@ export function deriveAbsentee(site: { address: string; zip: string | null }, ma
   if (!mailing) return null;
   const m = parseAddressLine(mailing);
   if (!m.street) return null;
-  if (normalizeAddress(m.street) !== normalizeAddress(site.address)) return true;
+  if (sameHouseKey(m.street) !== sameHouseKey(site.address)) return true;
   return !!(m.zip && site.zip && m.zip !== site.zip);
+}
+
+/** The normalized key with any unit designator read as UNIT: "APT 5" on the roll and "UNIT 5" on the bill are one home. */
+function sameHouseKey(street: string): string {
+  return normalizeAddress(street).replace(/ (APT|UNIT|STE|RM|SPC|LOT|BLDG|FL|TRLR|PH|OFC) (?=\S+$)/, ' UNIT ');
 }
 
 /** Maps one source row through the fieldMap. Throws FieldError naming the first field it cannot read. */
@@ -309,9 +314,10 @@ export class AssessorFileSource {
     private readonly o: FileSourceOptions,
   ) {}
 
-  /** Stored in properties.source: "csv:<file or folder name>" / "json:<host>". */
+  /** Stored in properties.source: "csv:<file or folder name>" / "json:<host>/<file name>". */
   get sourceKey(): string {
-    const where = this.config.path ? path.basename(this.config.path) : new URL(this.config.url!).host;
+    const url = this.config.url ? new URL(this.config.url) : null;
+    const where = url ? `${url.host}/${path.posix.basename(url.pathname)}` : path.basename(this.config.path!);
     return `${this.config.kind}:${where}`.slice(0, 50);
   }
 
