@@ -67,10 +67,10 @@ async function robotsFor(origin: string, userAgent: string, signal?: AbortSignal
   if (hit) {
     const cached = await hit.catch(() => null);
     if (cached && cached.expiresAt > Date.now()) return cached;
-    if (cache.get(origin) === hit) cache.delete(origin);
+    // Stale or failed: drop it, unless another caller already replaced it while we waited.
+    if (cache.get(origin) !== hit) return robotsFor(origin, userAgent, signal);
+    cache.delete(origin);
   }
-  const current = cache.get(origin);
-  if (current) return current;
   // The promise itself is cached so concurrent callers share one fetch of robots.txt.
   const pending = fetchRobots(origin, userAgent, signal);
   cache.set(origin, pending);

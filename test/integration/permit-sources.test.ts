@@ -188,7 +188,19 @@ describe('ArcGIS FeatureServer source', () => {
       expect(u.searchParams.get('outFields')).toBe('*');
       expect(u.searchParams.get('resultRecordCount')).toBe('3');
     }
-    expect(reqs[0]!.searchParams.get('where')).toBe("ISSUED_DATE >= TIMESTAMP '2026-10-02 00:00:00' AND ISSUED_DATE < TIMESTAMP '2026-11-01 00:00:00'");
+    // Window days start at New York midnight, in UTC (EDT, UTC−4).
+    expect(reqs[0]!.searchParams.get('where')).toBe("ISSUED_DATE >= TIMESTAMP '2026-10-02 04:00:00' AND ISSUED_DATE < TIMESTAMP '2026-11-01 04:00:00'");
+  });
+
+  it('keeps a permit entered late on the last local day of the window and drops one just after it', async () => {
+    const edge = (num: string, utc: string): ArcgisFeature => ({
+      attributes: { ...tampa[0]!.attributes, OBJECTID: Math.floor(Math.random() * 1e6), PERMIT_NUMBER: num, ISSUED_DATE: Date.parse(utc) },
+      geometry: tampa[0]!.geometry,
+    });
+    // 23:30 EDT on Oct 31 = Nov 1 03:30Z (inside); 00:30 EDT on Nov 1 = 04:30Z (outside).
+    const arc = track(await startArcgisServer({ layers: { [LAYER]: [edge('LATE-1031', '2026-11-01T03:30:00Z'), edge('EARLY-1101', '2026-11-01T04:30:00Z')] } }));
+    const { permits } = await collect(createPermitSource(arcgisConfig(arc.url), h.ctx, tz));
+    expect(permits.map((p) => [p.permitNumber, p.issueDate])).toEqual([['LATE-1031', '2026-10-31']]);
   });
 
   it('follows the server flag when it caps resultRecordCount below the page size', async () => {
@@ -430,6 +442,17 @@ describe('scrapeCityPermits on a real database', () => {
     const city = await h.ctx.db.prisma.targetCity.findUniqueOrThrow({ where: { id: tampaId } });
     expect(city.totalPermitsFound).toBe(3);
     expect(city.lastScrapedAt).toBeNull();
+  });
+
+  it('an aborted run keeps its stored pages and is recorded as cancelled', async () => {
+    const ac = new AbortController();
+    const err = await failureOf(
+      scrapeCityPermits(h.ctx, { city: 'Austin', state: 'TX', days: 30, until: new Date('2026-10-15T00:00:00Z'), triggeredBy: 'abort-test', signal: ac.signal }, () => ac.abort(new Error('shutdown'))),
+    );
+    expect(err.message).toContain('shutdown');
+    const job = await h.ctx.db.prisma.scrapingJob.findFirstOrThrow({ where: { triggeredBy: 'abort-test' } });
+    expect(job).toMatchObject({ status: 'cancelled', succeededItems: 5 });
+    expect(job.errorMessage).toContain('aborted');
   });
 
   it('a CSV city with a row lacking a permit number completes as partial with the reason', async () => {

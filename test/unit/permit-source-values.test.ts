@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  boundedSourceKey, clip, epochMsToDay, likeWord, mapPermitRecord, pick, toDay, toDollars, toLatLng, toNumber, toState, toText, toZip,
+  boundedSourceKey, clip, epochMsToDay, likeWord, mapPermitRecord, pick, toDay, toDollars, toLatLng, toNumber, toState, toText, toZip, zonedMidnightUtc,
 } from '../../src/modules/acquisition/permit-sources/values.ts';
 import { permitWindow, preparePage } from '../../src/modules/acquisition/permits.service.ts';
 import { parseRetryAfter } from '../../src/platform/http.ts';
@@ -70,6 +70,17 @@ describe('permit source value coercion', () => {
     expect(toDay(lateEvening, 'America/New_York')).toBe('2026-10-03');
     expect(toDay(String(lateEvening), 'America/New_York')).toBe('2026-10-03');
     expect(epochMsToDay(Number.NaN)).toBeNull();
+  });
+
+  it('finds the UTC instant of a local midnight, DST included', () => {
+    expect(zonedMidnightUtc('2026-10-03', 'America/New_York').toISOString()).toBe('2026-10-03T04:00:00.000Z');
+    // DST ends at 02:00 on Nov 1 2026: that midnight is still EDT, the next one EST.
+    expect(zonedMidnightUtc('2026-11-01', 'America/New_York').toISOString()).toBe('2026-11-01T04:00:00.000Z');
+    expect(zonedMidnightUtc('2026-11-02', 'America/New_York').toISOString()).toBe('2026-11-02T05:00:00.000Z');
+    expect(zonedMidnightUtc('2026-03-08', 'America/New_York').toISOString()).toBe('2026-03-08T05:00:00.000Z');
+    expect(zonedMidnightUtc('2026-10-03', 'Asia/Kolkata').toISOString()).toBe('2026-10-02T18:30:00.000Z');
+    expect(zonedMidnightUtc('2026-10-03').toISOString()).toBe('2026-10-03T00:00:00.000Z');
+    expect(() => zonedMidnightUtc('Oct 3', 'UTC')).toThrow(/YYYY-MM-DD/);
   });
 
   it('rejects what is not a date', () => {

@@ -3,7 +3,7 @@ import type { AppContext } from '../../../platform/context.ts';
 import { AppError } from '../../../platform/errors.ts';
 import type { FetchOptions, NormalizedPermit, PermitSource, PermitWindow, ZArcgisSource } from '../acquisition.types.ts';
 import { parseJson, redact, sourceGet } from './request.ts';
-import { boundedSourceKey, likeWord, mapPermitRecord, windowDay } from './values.ts';
+import { boundedSourceKey, likeWord, mapPermitRecord, windowDay, zonedMidnightUtc } from './values.ts';
 
 /**
  * ArcGIS REST "Query (Feature Service/Layer)": `GET {layerUrl}/query?where=…&outFields=*&outSR=4326&f=json`,
@@ -33,12 +33,19 @@ function assertFieldName(value: string, field: string): void {
   }
 }
 
-/** ArcGIS standardized-SQL timestamp literal of a window bound (the day at 00:00:00, as the service stores it). */
-const timestamp = (d: Date) => `TIMESTAMP '${windowDay(d)} 00:00:00'`;
+/**
+ * ArcGIS standardized-SQL timestamp literal of a window bound. Date fields hold UTC instants, so a window day
+ * starts at the city's local midnight expressed in UTC (Oct 2 in New York → TIMESTAMP '2026-10-02 04:00:00');
+ * a permit entered at 23:30 local on the last day is then still inside the window.
+ */
+function timestamp(d: Date, timeZone: string): string {
+  const iso = zonedMidnightUtc(windowDay(d), timeZone).toISOString();
+  return `TIMESTAMP '${iso.slice(0, 10)} ${iso.slice(11, 19)}'`;
+}
 
-export function arcgisWhere(config: TArcgisSource, window: PermitWindow): string {
+export function arcgisWhere(config: TArcgisSource, window: PermitWindow, timeZone = 'UTC'): string {
   const f = config.dateField;
-  const parts = [`${f} >= ${timestamp(window.since)} AND ${f} < ${timestamp(window.until)}`];
+  const parts = [`${f} >= ${timestamp(window.since, timeZone)} AND ${f} < ${timestamp(window.until, timeZone)}`];
   const words = (config.keywords ?? []).map(likeWord).filter(Boolean);
   if (words.length) {
     if (!config.keywordField) {
@@ -50,9 +57,9 @@ export function arcgisWhere(config: TArcgisSource, window: PermitWindow): string
   return parts.join(' AND ');
 }
 
-export function arcgisQueryUrl(config: TArcgisSource, window: PermitWindow, offset: number): string {
+export function arcgisQueryUrl(config: TArcgisSource, window: PermitWindow, offset: number, timeZone = 'UTC'): string {
   const u = new URL(`${config.layerUrl.replace(/\/+$/, '')}/query`);
-  u.searchParams.set('where', arcgisWhere(config, window));
+  u.searchParams.set('where', arcgisWhere(config, window, timeZone));
   u.searchParams.set('outFields', '*');
   u.searchParams.set('returnGeometry', 'true');
   u.searchParams.set('outSR', '4326');
@@ -97,7 +104,7 @@ export function createArcgisPermitSource(config: TArcgisSource, ctx: Pick<AppCon
       let received = 0;
       let retries = 0;
       for (let page = 1; ; page++) {
-        const url = arcgisQueryUrl(config, window, offset);
+        const url = arcgisQueryUrl(config, window, offset, opts.timeZone);
         const res = await sourceGet(ctx, { provider: PROVIDER, url, signal: fetchOpts.signal, params: { layer: config.layerUrl, offset, count: config.pageSize } });
         retries += res.retries;
         const answer = parseJson(PROVIDER, res.text, url) as ArcgisQueryAnswer;

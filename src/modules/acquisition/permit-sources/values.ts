@@ -68,6 +68,25 @@ export function dayInZone(instant: Date, timeZone = 'UTC'): string {
 }
 
 /**
+ * The instant a calendar day starts in a time zone, e.g. 2026-10-03 in America/New_York → 2026-10-03T04:00Z.
+ * The zone's offset is read at the guessed instant and once more after moving, which settles DST days.
+ */
+export function zonedMidnightUtc(day: string, timeZone = 'UTC'): Date {
+  const base = Date.parse(`${day}T00:00:00.000Z`);
+  if (Number.isNaN(base)) throw new Error(`zonedMidnightUtc: not a YYYY-MM-DD day: ${day}`);
+  const offsetAt = (t: number) => {
+    const parts = new Intl.DateTimeFormat('en-US', {
+      timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+    }).formatToParts(new Date(t));
+    const n = (type: string) => Number(parts.find((p) => p.type === type)!.value);
+    return Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'), n('second')) - t;
+  };
+  let t = base - offsetAt(base);
+  t = base - offsetAt(t);
+  return new Date(t);
+}
+
+/**
  * ArcGIS esriFieldTypeDate (epoch milliseconds, UTC) → the calendar day in `timeZone`. Portals store a local
  * date as local midnight, so a Central-time permit of Oct 3 arrives as 2026-10-03T05:00Z; read in the city's
  * zone it stays Oct 3 even when the stored time is late in the evening.
