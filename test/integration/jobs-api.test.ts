@@ -149,7 +149,8 @@ describe('jobs API', () => {
     expect(hb).toMatchObject({ cron: '* * * * *', timezone: 'UTC', job: 'maintenance.heartbeat', implemented: true, paused: false });
     expect(new Date(hb.nextRunAt!).getTime()).toBeGreaterThan(Date.now());
     expect(new Date(hb.nextRunAt!).getUTCSeconds()).toBe(0);
-    expect(items.find((s) => s.name === 'permits.daily-scrape')).toMatchObject({ implemented: false, cron: '0 2 * * *', job: 'acquisition.scrape-permits-all' });
+    expect(items.find((s) => s.name === 'permits.daily-scrape.america-chicago')).toMatchObject({ implemented: true, cron: '0 2 * * *', timezone: 'America/Chicago', job: 'acquisition.scrape-permits-all' });
+    expect(items.find((s) => s.name === 'enrichment.hourly')).toMatchObject({ implemented: false, cron: '0 * * * *', job: 'enrichment.enrich-batch' });
     expect(items.find((s) => s.name === 'test.every-second')).toBeUndefined();
 
     const paused = await api('POST', '/scheduled/maintenance.heartbeat/pause');
@@ -178,7 +179,7 @@ describe('jobs API', () => {
     expect(missing.statusCode).toBe(404);
     expect(missing.json().code).toBe('SCHEDULE_NOT_FOUND');
     expect((await api('POST', '/scheduled/nope/trigger')).json().code).toBe('SCHEDULE_NOT_FOUND');
-    const notYet = await api('POST', '/scheduled/permits.daily-scrape/trigger');
+    const notYet = await api('POST', '/scheduled/enrichment.hourly/trigger');
     expect(notYet.statusCode).toBe(409);
     expect(notYet.json().code).toBe('SCHEDULE_NOT_IMPLEMENTED');
   });

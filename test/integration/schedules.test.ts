@@ -73,7 +73,7 @@ describe('cron schedules across replicas', () => {
 
     for (const w of [a, b]) {
       expect(w.output()).toContain('cron schedules started');
-      expect(w.output()).toMatch(/schedules not implemented yet \(skipped\): [^"]*permits\.daily-scrape/);
+      expect(w.output()).toMatch(/schedules not implemented yet \(skipped\): [^"]*enrichment\.hourly/);
     }
 
     const runs = await h.ctx.db.prisma.jobRun.findMany({ where: { runKey: { startsWith: 'test.every-second@' } } });

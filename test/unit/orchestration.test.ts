@@ -1,8 +1,9 @@
+import { TARGET_CITIES } from '../../prisma/seed/cities.ts';
 import { describe, expect, it } from 'vitest';
 import cron from 'node-cron';
 import { QUEUE_NAMES } from '../../src/platform/queues.ts';
 import { EVENT_ROUTES, JOBS, JOB_ALIASES, findJob } from '../../src/modules/orchestration/job-catalog.ts';
-import { SCHEDULES, isImplemented, isScheduledJobId, listScheduleDefinitions, manualJobId, tickJobId } from '../../src/modules/orchestration/schedules.ts';
+import { CITY_TIME_ZONES, zoneSlug, SCHEDULES, isImplemented, isScheduledJobId, listScheduleDefinitions, manualJobId, tickJobId } from '../../src/modules/orchestration/schedules.ts';
 import { outboxJobId, relayBackoffMs } from '../../src/modules/orchestration/outbox-relay.ts';
 import { UnknownQueueError, resolveWorkerQueues } from '../../src/modules/orchestration/worker.ts';
 import { nextRunOf } from '../../src/modules/orchestration/scheduler.ts';
@@ -33,8 +34,19 @@ describe('schedules', () => {
     for (const s of SCHEDULES) {
       expect(cron.validate(s.cron), `${s.name}: ${s.cron}`).toBe(true);
       expect(s.name).not.toContain(':');
-      expect(s.timezone).toBe('UTC');
+      expect(() => new Intl.DateTimeFormat('en-US', { timeZone: s.timezone }), `${s.name}: ${s.timezone}`).not.toThrow();
     }
+  });
+
+  it('tick the nightly city jobs at 02:00 and 04:00 local in every target-city time zone, the rest on UTC', () => {
+    const zones = [...new Set(TARGET_CITIES.map((c) => c.timeZone))].sort();
+    expect(CITY_TIME_ZONES).toEqual(zones);
+    expect(zones).toContain('America/Phoenix');
+    for (const tz of zones) {
+      expect(SCHEDULES.find((s) => s.name === `permits.daily-scrape.${zoneSlug(tz)}`)).toMatchObject({ cron: '0 2 * * *', timezone: tz, payload: { days: 30, timeZone: tz } });
+      expect(SCHEDULES.find((s) => s.name === `permits.daily-process.${zoneSlug(tz)}`)).toMatchObject({ cron: '0 4 * * *', timezone: tz, payload: { sinceHours: 24, timeZone: tz } });
+    }
+    for (const s of SCHEDULES.filter((x) => !x.name.startsWith('permits.'))) expect(s.timezone, s.name).toBe('UTC');
   });
 
   it('cover the seed schedules at the seed times', () => {
@@ -53,7 +65,8 @@ describe('schedules', () => {
     expect(listScheduleDefinitions().some((s) => s.testOnly)).toBe(false);
     expect(listScheduleDefinitions({ includeTest: true }).map((s) => s.name)).toContain('test.every-second');
     expect(isImplemented(SCHEDULES.find((s) => s.name === 'maintenance.heartbeat')!)).toBe(true);
-    expect(isImplemented(SCHEDULES.find((s) => s.name === 'permits.daily-scrape')!)).toBe(false);
+    expect(isImplemented(SCHEDULES.find((s) => s.name === 'permits.daily-scrape.america-chicago')!)).toBe(true);
+    expect(isImplemented(SCHEDULES.find((s) => s.name === 'enrichment.hourly')!)).toBe(false);
   });
 
   it('derive deterministic, colon-free job ids per tick', () => {

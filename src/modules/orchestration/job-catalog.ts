@@ -5,6 +5,11 @@ import { leadsJobs } from '../leads/leads.jobs.ts';
 import { exportsJobs } from '../exports/exports.jobs.ts';
 import { pipelineJobs } from '../scoring/pipeline.jobs.ts';
 import { scoringJobs } from '../scoring/scoring.jobs.ts';
+import { leadPipelineJobs, LEAD_PIPELINE_ROUTES } from './lead-pipeline.jobs.ts';
+import { activationJobs } from '../acquisition/activation.jobs.ts';
+import { permitsJobs } from '../acquisition/permits.jobs.ts';
+import { stormEventsJobs } from '../acquisition/storm-events.jobs.ts';
+import { triggersJobs } from '../scoring/triggers.jobs.ts';
 
 /**
  * Every job the workers know, assembled from each module's `<module>.jobs.ts`. A new job is one entry in
@@ -17,6 +22,11 @@ const MODULE_JOBS: JobDefinition[] = [
   ...exportsJobs,
   ...pipelineJobs,
   ...scoringJobs,
+  ...leadPipelineJobs,
+  ...activationJobs,
+  ...permitsJobs,
+  ...stormEventsJobs,
+  ...triggersJobs,
 ];
 
 function buildCatalog(defs: JobDefinition[]): ReadonlyMap<string, JobDefinition> {
@@ -35,6 +45,13 @@ export const JOB_ALIASES: Readonly<Record<string, string>> = {
   heartbeat: 'maintenance.heartbeat',
   'retry-failed-leads': 'exports.retry-failed',
   rescore: 'scoring.rescore-batch',
+  'scrape-permits': 'acquisition.scrape-permits',
+  'scrape-permits-all': 'acquisition.scrape-permits-all',
+  'ingest-storms': 'acquisition.ingest-storms',
+  'detect-triggers': 'scoring.detect-triggers',
+  'expand-cities': 'acquisition.expand-cities',
+  'activate-city': 'acquisition.activate-city',
+  'process-new-permits': 'acquisition.process-new-permits',
 };
 
 /**
@@ -42,6 +59,10 @@ export const JOB_ALIASES: Readonly<Record<string, string>> = {
  * queue). A topic may fan out to several jobs; an unknown topic is marked relayed with 'no route'.
  */
 export const EVENT_ROUTES: Readonly<Record<string, readonly string[]>> = {
+  ...LEAD_PIPELINE_ROUTES,
+  'city.activated': ['acquisition.activate-city'],
+  // New storm reports: match them to properties and leads (seed 002 §3.1.4 "create triggers for affected properties").
+  'storms.ingested': ['scoring.detect-triggers'],
   'lead.published': ['leads.notify-contractors', 'clustering.assign-lead'],
   'lead.sold': ['marketplace.lead-sold', 'clustering.refresh-stats'],
 };

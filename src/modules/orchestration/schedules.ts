@@ -1,4 +1,5 @@
 import { JOBS } from './job-catalog.ts';
+import { TARGET_CITIES } from '../../../prisma/seed/cities.ts';
 
 export interface ScheduleDefinition {
   /** Stable id; also the prefix of every tick's job id, so it must not contain ':' (BullMQ forbids it). */
@@ -15,19 +16,37 @@ export interface ScheduleDefinition {
 
 const UTC = 'UTC';
 
+/** Time zones of the target cities (prisma/seed/cities.ts), each city's local clock for its nightly jobs. */
+export const CITY_TIME_ZONES: readonly string[] = [...new Set(TARGET_CITIES.map((c) => c.timeZone))].sort();
+
+/** 'America/Indiana/Indianapolis' → 'america-indiana-indianapolis' (schedule names cannot contain ':' or '/'). */
+export const zoneSlug = (tz: string) => tz.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+
 /**
- * Every recurring job, in one place (DESIGN.md "Pipeline"). Times are UTC: the daily jobs cover every city
- * at once, so no single city's time zone is "right" for them. Schedules whose job belongs to a later
- * issue stay here and are skipped at worker start-up ("not implemented yet").
+ * seed 002 §3.8.1 "2:00 AM permit scraping" and "4:00 AM property processing" are night-time jobs of each city,
+ * so they tick at 02:00 and 04:00 in every time zone that has target cities, each run covering the active
+ * cities of its zone (the job's `timeZone` filter). A city's portal is then scraped in its own quiet hours, and
+ * DST is handled by node-cron's time zone support.
+ */
+const perCityZone = (): ScheduleDefinition[] =>
+  CITY_TIME_ZONES.flatMap((tz) => [
+    { name: `permits.daily-scrape.${zoneSlug(tz)}`, cron: '0 2 * * *', timezone: tz, job: 'acquisition.scrape-permits-all', payload: { days: 30, timeZone: tz },
+      description: `Scrape permits of the active cities in ${tz} (last 30 days) — seed 002 §3.8.1 2:00 AM local` },
+    { name: `permits.daily-process.${zoneSlug(tz)}`, cron: '0 4 * * *', timezone: tz, job: 'acquisition.process-new-permits', payload: { sinceHours: 24, timeZone: tz },
+      description: `Leads for the last 24 h of permits of cities in ${tz}, and re-queue stalled leads — seed 002 §3.8.1 4:00 AM local` },
+  ]);
+
+/**
+ * Every recurring job, in one place (DESIGN.md "Pipeline"). The per-city nightly jobs run in each city's time
+ * zone (above); jobs that cover the whole country at once (NOAA storms, lead generation, rescoring) run on UTC,
+ * where no single city's clock would be "right". Schedules whose job belongs to a later issue stay here and
+ * are skipped at worker start-up ("not implemented yet").
  */
 export const SCHEDULES: readonly ScheduleDefinition[] = [
   // seed 002 §9.4 / §3.8.1 daily jobs
-  { name: 'permits.daily-scrape', cron: '0 2 * * *', timezone: UTC, job: 'acquisition.scrape-permits-all', payload: { days: 30 },
-    description: 'Scrape permits of every active city (last 30 days) — seed 002 §3.8.1 2:00 AM' },
+  ...perCityZone(),
   { name: 'storms.daily-ingest', cron: '0 3 * * *', timezone: UTC, job: 'acquisition.ingest-storms', payload: { lookbackDays: 7 },
-    description: 'Ingest NOAA storm events of the last 7 days and match them to properties — seed 002 §3.8.1 3:00 AM' },
-  { name: 'permits.daily-process', cron: '0 4 * * *', timezone: UTC, job: 'acquisition.process-new-permits', payload: { sinceHours: 24 },
-    description: 'Turn the last 24 h of permits into properties and leads — seed 002 §3.8.1 4:00 AM' },
+    description: 'Ingest NOAA storm events of the last 7 days and match them to properties — seed 002 §3.8.1 3:00 AM (national file: UTC)' },
   // seed 002 §3.8.2 hourly jobs, staggered so each hour's batch flows enrichment → inference → lead generation.
   { name: 'enrichment.hourly', cron: '0 * * * *', timezone: UTC, job: 'enrichment.enrich-batch', payload: { limit: 100 },
     description: 'Find and verify owner contacts for up to 100 unenriched properties — seed 002 §3.8.2' },
