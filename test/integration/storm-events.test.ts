@@ -256,9 +256,18 @@ describe('bad files', () => {
     expect(await count('SELECT count(*) AS n FROM weather_events')).toBe(0);
     expect(await q('SELECT status, total_items > 1000 AS past_first_batch FROM scraping_jobs')).toEqual([{ status: 'failed', past_first_batch: true }]);
 
-    // The same file whole goes in: 2,600 events (the broken row's copies are row errors).
     const whole = path.join(tmp, 'whole.csv.gz');
     await writeFile(whole, gz);
+    // Stopped after its first batch was written (the job's signal): rolled back too, recorded as failed.
+    const ac = new AbortController();
+    const stopped = await ingestStormFile(h.ctx, { path: whole, signal: ac.signal }, (p) => {
+      if (p.phase === 'ingest') ac.abort(new Error('stop requested'));
+    }).catch((e) => e);
+    expect(stopped.message).toBe('stop requested');
+    expect(await count('SELECT count(*) AS n FROM weather_events')).toBe(0);
+    expect(await count(`SELECT count(*) AS n FROM scraping_jobs WHERE status = 'failed' AND error_message = 'stop requested'`)).toBe(1);
+
+    // The same file whole goes in: 2,600 events (the broken row's copies are row errors).
     const ok = await ingestStormFile(h.ctx, { path: whole });
     expect(ok.inserted + ok.rowErrorCount).toBe(2600);
     expect(ok.rowErrorCount).toBe(Math.ceil((2600 - 22) / 88)); // every 88th line from the 23rd is 1180112's copy
