@@ -328,6 +328,14 @@ describe('parseStormRow', () => {
     ]);
   });
 
+  it('refuses hail sizes that are not inches, even after rounding into numeric(3,2)', () => {
+    expect(ok({ ...HAIL, MAGNITUDE: '9.99' }).event.hailSizeInches).toBe(9.99);
+    const big = ok({ ...HAIL, MAGNITUDE: '9.996' });
+    expect(big.event.hailSizeInches).toBeNull();
+    expect(big.warnings).toEqual(['hail MAGNITUDE 9.996 is not a stone diameter in inches (0–10)']);
+    expect(ok({ ...HAIL, MAGNITUDE: '0' }).event.hailSizeInches).toBeNull();
+  });
+
   it('leaves damage_estimate null past numeric(12,2), the split columns keep the amounts', () => {
     const { event } = ok({ ...HAIL, DAMAGE_PROPERTY: '9.5B', DAMAGE_CROPS: '600.00M' });
     expect(event).toMatchObject({ damageProperty: 9_500_000_000, damageCrops: 600_000_000, damageEstimate: null });

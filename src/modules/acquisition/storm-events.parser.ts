@@ -393,7 +393,9 @@ export function parseStormRow(record: StormRecord, rowNumber: number): StormRowR
   let hailSizeInches: number | null = null;
   let windSpeedKnots: number | null = null;
   if (isHail && magnitudeValue !== null) {
-    if (magnitudeValue > 0 && magnitudeValue < 10) hailSizeInches = Math.round(magnitudeValue * 100) / 100;
+    // hail_size_inches is numeric(3,2): 9.99 at most, after rounding.
+    const inches = Math.round(magnitudeValue * 100) / 100;
+    if (inches > 0 && inches < 10) hailSizeInches = inches;
     else warnings.push(`hail MAGNITUDE ${magnitudeValue} is not a stone diameter in inches (0–10)`);
   }
   if (isWind && magnitudeValue !== null) {
