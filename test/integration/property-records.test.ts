@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { createHarness, type TestHarness } from '../helpers/app.ts';
 import { importPropertyRecords, resolveProperty, type ImportProgress } from '../../src/modules/acquisition/properties.service.ts';
 import { zipCentroid } from '../../src/modules/acquisition/geocoding/zip-centroid.ts';
+import { importPropertiesJob } from '../../src/modules/acquisition/properties.jobs.ts';
 import type { PropertyRecord, TAssessorSourceConfig } from '../../src/modules/acquisition/acquisition.types.ts';
 
 /**
@@ -230,6 +231,24 @@ describe('importPropertyRecords: folders, URLs and configuration errors', () => 
     const failedJob = await h.ctx.db.prisma.scrapingJob.findFirst({ where: { jobType: 'properties', status: 'failed' } });
     expect(failedJob?.errorMessage).toMatch(/missing\.csv does not exist/);
     expect(await countProperties()).toBe(before);
+  });
+});
+
+describe('acquisition.import-properties job', () => {
+  it('validates its payload, runs the import and reports progress by share of the export read', async () => {
+    expect(() => importPropertiesJob.payload.parse({ city: 'Houston' })).toThrow(/state/);
+    const progress: Array<[number, Record<string, unknown> | undefined]> = [];
+    const run = {
+      ctx: h.ctx, jobId: 'test-1', attempt: 1, signal: new AbortController().signal,
+      progress: async (pct: number, info?: Record<string, unknown>) => void progress.push([pct, info]),
+      log: async () => {},
+    };
+    const out = (await importPropertiesJob.handler(importPropertiesJob.payload.parse({ city: 'Houston', state: 'TX', geocodeMissing: false }), run)) as Record<string, unknown>;
+    expect(out).toMatchObject({ received: 4, inserted: 0, unchanged: 3, merged: 1, failed: 0, fraction: 1 });
+    // One batch for both files: the whole folder was read when it was reported.
+    expect(progress).toEqual([[99, expect.objectContaining({ received: 4, unchanged: 3 })]]);
+    const job = await h.ctx.db.prisma.scrapingJob.findUniqueOrThrow({ where: { id: out.scrapingJobId as string } });
+    expect(job.triggeredBy).toBe('acquisition.import-properties test-1');
   });
 });
 

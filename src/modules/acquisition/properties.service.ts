@@ -43,6 +43,8 @@ export interface ImportProgress {
   merged: number;
   failed: number;
   geocoded: number;
+  /** Share of the input read, 0–1 (by bytes). */
+  fraction: number;
 }
 
 export interface ImportSummary extends ImportProgress {
@@ -203,7 +205,7 @@ export async function importPropertyRecords(
     parentJobId: opts.parentJobId,
   });
   const geocoder = opts.geocodeMissing === false ? null : (opts.geocoder ?? createGeocoder(ctx));
-  const p: ImportProgress = { received: 0, inserted: 0, updated: 0, unchanged: 0, merged: 0, failed: 0, geocoded: 0 };
+  const p: ImportProgress = { received: 0, inserted: 0, updated: 0, unchanged: 0, merged: 0, failed: 0, geocoded: 0, fraction: 0 };
   const noKey: RowError[] = [];
 
   try {
@@ -224,6 +226,7 @@ export async function importPropertyRecords(
       if (geocoder) p.geocoded += await geocodeRows(ctx, geocoder, await repo.findUnlocated(ctx.db.prisma, unique), opts.signal);
       p.received = fileSource.received;
       p.failed = fileSource.failed + noKey.length;
+      p.fraction = fileSource.fractionRead();
       await repo.updateImportProgress(ctx.db.prisma, jobId, { received: p.received, stored: p.inserted + p.updated + p.unchanged, failed: p.failed });
       await onProgress?.({ ...p });
     }
@@ -241,6 +244,7 @@ export async function importPropertyRecords(
 
   p.received = fileSource.received;
   p.failed = fileSource.failed + noKey.length;
+  p.fraction = 1;
   const errors = [...fileSource.errors, ...noKey].slice(0, MAX_REPORTED_ERRORS);
   const status = p.failed > 0 ? 'partial' : 'completed';
   await repo.finishImportJob(ctx.db.prisma, jobId, {

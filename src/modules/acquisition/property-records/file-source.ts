@@ -272,6 +272,8 @@ function zeroAsNull(n: number | null): number | null {
 interface RawRow {
   file: string;
   row: number;
+  /** JSON: elements in the file (for progress). */
+  total?: number;
   /** null: a JSON element that is not an object. */
   values: Record<string, unknown> | null;
 }
@@ -296,7 +298,7 @@ function* jsonRows(file: string, text: string): Generator<RawRow> {
   for (let i = 0; i < data.length; i++) {
     const v = data[i];
     const isRecord = v !== null && typeof v === 'object' && !Array.isArray(v);
-    yield { file, row: i + 1, values: isRecord ? (v as Record<string, unknown>) : null };
+    yield { file, row: i + 1, total: data.length, values: isRecord ? (v as Record<string, unknown>) : null };
   }
 }
 
@@ -308,6 +310,9 @@ export class AssessorFileSource {
   readonly errors: RowError[] = [];
   failed = 0;
   received = 0;
+  private totalBytes = 0;
+  private doneBytes = 0;
+  private currentBytes: () => number = () => 0;
 
   constructor(
     readonly config: TAssessorFileSource,
@@ -331,11 +336,22 @@ export class AssessorFileSource {
     const p = path.resolve(this.o.fixturesDir, this.config.path!);
     const info = await stat(p).catch(() => null);
     if (!info) throw new AppError('VALIDATION_FAILED', { message: `path: ${p} does not exist`, details: { field: 'path' } });
-    if (info.isFile()) return [p];
+    if (info.isFile()) {
+      this.totalBytes = info.size;
+      return [p];
+    }
     const ext = `.${this.config.kind}`;
     const names = (await readdir(p)).filter((n) => n.toLowerCase().endsWith(ext)).sort();
     if (names.length === 0) throw new AppError('VALIDATION_FAILED', { message: `path: folder ${p} has no *${ext} files`, details: { field: 'path' } });
-    return names.map((n) => path.join(p, n));
+    const files = names.map((n) => path.join(p, n));
+    for (const f of files) this.totalBytes += (await stat(f)).size;
+    return files;
+  }
+
+  /** Share of the input read so far, 0–1, by bytes (the row count of a file is unknown until it is read). */
+  fractionRead(): number {
+    if (this.totalBytes === 0) return 0;
+    return Math.min(1, (this.doneBytes + this.currentBytes()) / this.totalBytes);
   }
 
   private async *rawRows(): AsyncGenerator<RawRow> {
@@ -348,6 +364,7 @@ export class AssessorFileSource {
         signal: this.o.signal,
         usage: this.o.usageDb ? { db: this.o.usageDb, service: 'acquisition', requestParams: { url: this.config.url } } : null,
       });
+      this.totalBytes = Buffer.byteLength(res.text);
       yield* this.fileRows(this.config.url, async () => res.text);
       return;
     }
@@ -357,11 +374,30 @@ export class AssessorFileSource {
   /** Rows of one file; a file that cannot be parsed at all is one error, and the next file still runs. */
   private async *fileRows(name: string, text: () => Promise<string>, filePath?: string): AsyncGenerator<RawRow> {
     try {
-      if (this.config.kind === 'json') yield* jsonRows(name, await text());
-      else yield* csvRows(name, filePath ? createReadStream(filePath) : Readable.from([await text()]));
+      if (this.config.kind === 'json') {
+        const body = await text();
+        const size = Buffer.byteLength(body);
+        for (const row of jsonRows(name, body)) {
+          this.currentBytes = () => (size * row.row) / Math.max(1, row.total ?? 1);
+          yield row;
+        }
+      } else if (filePath) {
+        const stream = createReadStream(filePath);
+        this.currentBytes = () => stream.bytesRead;
+        yield* csvRows(name, stream);
+      } else {
+        const body = await text();
+        let read = 0;
+        this.currentBytes = () => read;
+        yield* csvRows(name, Readable.from([body]));
+        read = Buffer.byteLength(body);
+      }
     } catch (err) {
       const e = err as Error & { lines?: number; row?: number; field?: string };
       this.fail(name, e.row ?? e.lines ?? 0, e instanceof FieldError ? e.field : '(file)', `${name}: ${e.message}`);
+    } finally {
+      this.doneBytes += this.currentBytes();
+      this.currentBytes = () => 0;
     }
   }
 
