@@ -313,6 +313,15 @@ describe('robots.txt and per-host rate limit', () => {
     }
   });
 
+  it("slows down to robots.txt's Crawl-delay when it is longer than our spacing", async () => {
+    const soda = track(await startSocrataServer({ datasets: { '3syk-w9eu': austin }, robotsTxt: 'User-agent: *\nCrawl-delay: 0.5\nDisallow: /admin/\n' }));
+    await collect(createPermitSource(socrataConfig(soda.url), h.ctx));
+    const times = soda.log.filter((l) => l.url !== '/robots.txt').map((l) => l.at);
+    expect(times).toHaveLength(3);
+    // SCRAPER_HOST_RATE_PER_SECOND is 100 here (10 ms); the site asks for 500 ms.
+    expect(Math.min(times[1]! - times[0]!, times[2]! - times[1]!)).toBeGreaterThanOrEqual(490);
+  });
+
   it('spaces requests to one host at SCRAPER_HOST_RATE_PER_SECOND', async () => {
     const soda = track(await startSocrataServer({ datasets: { '3syk-w9eu': austin } }));
     const { permits } = await collect(createPermitSource(socrataConfig(soda.url, { pageSize: 2 }), withConfig({ SCRAPER_HOST_RATE_PER_SECOND: 5 })));

@@ -1,6 +1,7 @@
 import type { AppContext } from '../../../platform/context.ts';
 import { AppError, isAppError } from '../../../platform/errors.ts';
 import { OutboundError, sendRequest } from '../../../platform/http.ts';
+import { robotsCrawlDelay } from '../../../platform/robots.ts';
 
 /**
  * One GET of a permit portal as every API source makes it: SCRAPER_USER_AGENT, robots.txt
@@ -38,8 +39,20 @@ export function providerMessage(body: string | undefined): string | undefined {
   return body.replace(/\s+/g, ' ').trim().slice(0, 300) || undefined;
 }
 
+/**
+ * Requests per second for the URL's host: SCRAPER_HOST_RATE_PER_SECOND, slowed further when the site's robots.txt
+ * sets a Crawl-delay for us (a non-standard but common directive; RFC 9309 leaves it to the crawler).
+ */
+async function hostRate(ctx: Pick<AppContext, 'config'>, url: string, signal?: AbortSignal): Promise<number> {
+  const rate = ctx.config.SCRAPER_HOST_RATE_PER_SECOND;
+  if (!ctx.config.SCRAPER_RESPECT_ROBOTS) return rate;
+  const delay = await robotsCrawlDelay(url, { userAgent: ctx.config.SCRAPER_USER_AGENT, signal });
+  return delay && delay > 0 ? Math.min(rate, 1 / delay) : rate;
+}
+
 export async function sourceGet(ctx: Pick<AppContext, 'config' | 'db'>, req: SourceRequest): Promise<SourceResponse> {
   try {
+    const hostRatePerSecond = await hostRate(ctx, req.url, req.signal);
     const res = await sendRequest({
       provider: req.provider,
       url: req.url,
@@ -48,7 +61,7 @@ export async function sourceGet(ctx: Pick<AppContext, 'config' | 'db'>, req: Sou
       retries: 3,
       backoffMs: 1000,
       userAgent: ctx.config.SCRAPER_USER_AGENT,
-      hostRatePerSecond: ctx.config.SCRAPER_HOST_RATE_PER_SECOND,
+      hostRatePerSecond,
       robots: ctx.config.SCRAPER_RESPECT_ROBOTS,
       signal: req.signal,
       usage: { db: ctx.db.prisma, service: 'acquisition', entityType: 'permit_source', requestParams: req.params },
