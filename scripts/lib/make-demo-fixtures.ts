@@ -43,6 +43,11 @@ interface Neighborhood {
   built: [number, number];
   streets: Street[];
 }
+/**
+ * A neighbourhood wave of roofing permits. `size` is at least 6: the neighbour-permit trigger (seed 002 §3.1.5,
+ * threshold 5 within 0.25 mi in 30 days) excludes the subject's own permit, so each permitted house in the wave
+ * needs five others for its own lead to carry the trigger.
+ */
 interface ClusterSpec { hood: string; street: string; size: number; stormDaysBefore: number; label: string }
 interface CitySpec {
   city: string;
@@ -93,7 +98,7 @@ const AUSTIN: CitySpec = {
   clusters: [
     { hood: 'Crestview', street: 'Woodrow Ave', size: 8, stormDaysBefore: 27, label: 'Crestview hail wave (Woodrow Ave)' },
     { hood: 'Allandale', street: 'Shoal Creek Blvd', size: 6, stormDaysBefore: 27, label: 'Allandale hail wave (Shoal Creek Blvd)' },
-    { hood: 'Hyde Park', street: 'Avenue G', size: 5, stormDaysBefore: 27, label: 'Hyde Park hail wave (Avenue G)' },
+    { hood: 'Hyde Park', street: 'Avenue G', size: 6, stormDaysBefore: 27, label: 'Hyde Park hail wave (Avenue G)' },
   ],
 };
 
@@ -146,7 +151,7 @@ const DENVER: CitySpec = {
   ],
   clusters: [
     { hood: 'Park Hill', street: 'Glencoe St', size: 7, stormDaysBefore: 29, label: 'Park Hill hail wave (Glencoe St)' },
-    { hood: 'Congress Park', street: 'Milwaukee St', size: 5, stormDaysBefore: 29, label: 'Congress Park hail wave (Milwaukee St)' },
+    { hood: 'Congress Park', street: 'Milwaukee St', size: 6, stormDaysBefore: 29, label: 'Congress Park hail wave (Milwaukee St)' },
     { hood: 'Central Park', street: 'Valentia St', size: 6, stormDaysBefore: 29, label: 'Central Park hail wave (Valentia St)' },
   ],
 };
