@@ -56,6 +56,8 @@ describe('permit source value coercion', () => {
     expect(toDay('10/09/2026')).toBe('2026-10-09');
     expect(toDay('1/2/2026 3:15 PM')).toBe('2026-01-02');
     expect(toDay('02/30/2026')).toBeNull();
+    expect(toDay('20261003')).toBe('2026-10-03');
+    expect(toDay('20261332')).toBeNull();
     expect(toDay('13/01/2026')).toBeNull();
   });
 

@@ -101,7 +101,7 @@ export function epochMsToDay(ms: number, timeZone = 'UTC'): string | null {
  * - Socrata floating timestamps and ISO dates without a zone ("2026-10-03T00:00:00.000", "2026-10-03"): the
  *   day as written (floating means local to the city, so no conversion);
  * - ISO instants with a zone ("2026-10-03T05:00:00Z", "…-05:00"): the day in `timeZone`;
- * - US "MM/DD/YYYY" (optionally with a time);
+ * - US "MM/DD/YYYY" (optionally with a time) and compact "YYYYMMDD";
  * - numbers and all-digit strings: epoch milliseconds (ArcGIS).
  */
 export function toDay(v: unknown, timeZone = 'UTC'): string | null {
@@ -109,6 +109,8 @@ export function toDay(v: unknown, timeZone = 'UTC'): string | null {
   const s = toText(v);
   if (!s) return null;
   if (/^-?\d{9,}$/.test(s)) return epochMsToDay(Number(s), timeZone);
+  const compact = /^(\d{4})(\d{2})(\d{2})$/.exec(s);
+  if (compact) return validDay(Number(compact[1]), Number(compact[2]), Number(compact[3]));
   let m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i.exec(s);
   if (m) {
     if (m[7]) {
