@@ -387,7 +387,13 @@ export interface PreparedDemo {
  * bad input leaves any previous `outDir` untouched. `outDir` may be replaced only when it is missing, empty, or an
  * earlier output of this function.
  */
-export async function prepareDemoFixtures({ fixturesDir, outDir, today }: { fixturesDir: string; outDir: string; today: Date }): Promise<PreparedDemo> {
+export async function prepareDemoFixtures({ fixturesDir, outDir, today, onProgress }: {
+  fixturesDir: string;
+  outDir: string;
+  today: Date;
+  /** Called after each city and after the storm files: done of total steps, and what was just finished. */
+  onProgress?: (done: number, total: number, step: string) => void;
+}): Promise<PreparedDemo> {
   const src = path.resolve(fixturesDir);
   const dest = path.resolve(outDir);
   if (dest === src || src.startsWith(dest + path.sep)) throw new DemoFixtureError(`outDir ${dest} would overwrite the fixtures in ${src}`);
@@ -400,8 +406,13 @@ export async function prepareDemoFixtures({ fixturesDir, outDir, today }: { fixt
   await rm(staging, { recursive: true, force: true });
   try {
     const cities: PreparedDemoCity[] = [];
-    for (const city of manifest.cities) cities.push(await prepareCity(city, src, staging, dest, shiftDays));
+    const total = manifest.cities.length + 1;
+    for (const city of manifest.cities) {
+      cities.push(await prepareCity(city, src, staging, dest, shiftDays));
+      onProgress?.(cities.length, total, `${city.city}, ${city.state}`);
+    }
     const noaaRel = await prepareNoaa(manifest.noaaFiles, src, staging, shiftDays);
+    onProgress?.(total, total, 'NOAA storm events');
     const out: TDemoManifest = {
       ...manifest,
       referenceDate: todayYmd,

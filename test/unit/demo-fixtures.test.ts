@@ -317,7 +317,12 @@ describe('prepareDemoFixtures', () => {
   let prepared: PreparedDemo;
 
   beforeAll(async () => {
-    prepared = await prepareDemoFixtures({ fixturesDir: FIXTURES, outDir: path.join(tmp, 'prepared'), today: TODAY });
+    prepared = await prepareDemoFixtures({ fixturesDir: FIXTURES, outDir: path.join(tmp, 'prepared'), today: TODAY, onProgress: (d, t, s) => progress.push(`${d}/${t} ${s}`) });
+  });
+  const progress: string[] = [];
+
+  it('reports progress per city and for the storm file', () => {
+    expect(progress).toEqual(['1/4 Austin, TX', '2/4 Denver, CO', '3/4 Dallas, TX', '4/4 NOAA storm events']);
   });
 
   it('reports the shift and everything the demo needs', () => {
