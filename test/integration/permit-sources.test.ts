@@ -486,6 +486,12 @@ describe('scrapeCityPermits on a real database', () => {
     const parent = await h.ctx.db.prisma.scrapingJob.findUniqueOrThrow({ where: { id: s.scrapingJobId }, include: { childJobs: true } });
     expect(parent).toMatchObject({ jobType: 'permits-all', status: 'partial' });
     expect(parent.childJobs.map((c) => c.city).sort()).toEqual(['Austin', 'Boise']);
+
+    // The 02:00-local schedules run one time zone at a time: Boise is on Mountain time, Austin and Fargo on Central.
+    const mountain = await scrapeActiveCities(h.ctx, { days: 30, triggeredBy: 'test-zone', timeZone: 'America/Boise' });
+    expect(mountain.cities.map((c) => c.city)).toEqual(['Boise']);
+    const central = await scrapeActiveCities(h.ctx, { days: 30, triggeredBy: 'test-zone', timeZone: 'America/Chicago' });
+    expect(central.cities.map((c) => c.city).sort()).toEqual(['Austin', 'Fargo']);
   });
 
   it('the acquisition.scrape-permits job reports progress and returns the summary', async () => {

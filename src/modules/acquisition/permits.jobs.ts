@@ -36,9 +36,12 @@ export const scrapeAllPermitsJob = defineJob({
   name: 'acquisition.scrape-permits-all',
   queue: 'acquisition',
   description: 'Every active city with a permit source, one after another — seed 002 §3.1.1 daily scrape',
-  payload: z.object({ days: z.number().int().min(1).max(365).default(30) }),
+  payload: z.object({
+    days: z.number().int().min(1).max(365).default(30),
+    timeZone: z.string().min(1).optional().describe('only active cities in this IANA time zone (the per-zone 02:00 schedules)'),
+  }),
   async handler(p, run) {
-    const summary = await scrapeActiveCities(run.ctx, { days: p.days, triggeredBy: `acquisition.scrape-permits-all ${run.jobId}`, signal: run.signal }, (c) => {
+    const summary = await scrapeActiveCities(run.ctx, { days: p.days, timeZone: p.timeZone, triggeredBy: `acquisition.scrape-permits-all ${run.jobId}`, signal: run.signal }, (c) => {
       const pct = c.cities ? Math.round((100 * c.cityIndex) / c.cities) : 100;
       void run.progress(Math.min(99, pct), { city: c.city, state: c.state, received: c.received, inserted: c.inserted }).catch(() => {});
     });

@@ -193,10 +193,11 @@ export async function findCity(db: Db, city: string, state: string) {
 }
 
 /** Active cities that have a permit source, highest priority first (seed 002 §3.1.1 daily scrape). */
-export async function findActiveCitiesWithSource(db: Db): Promise<{ id: string; city: string; state: string }[]> {
+export async function findActiveCitiesWithSource(db: Db, timeZone?: string): Promise<{ id: string; city: string; state: string }[]> {
   // A JSON null and SQL NULL both mean "no source".
   return db.$queryRaw<{ id: string; city: string; state: string }[]>`
     SELECT id::text AS id, city, state FROM target_cities
     WHERE active AND permit_source IS NOT NULL AND jsonb_typeof(permit_source) <> 'null'
+      AND (${timeZone ?? null}::text IS NULL OR time_zone = ${timeZone ?? null})
     ORDER BY priority DESC NULLS LAST, city`;
 }

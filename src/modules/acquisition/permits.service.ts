@@ -284,13 +284,13 @@ export interface ScrapeAllProgress extends ScrapeProgress {
  */
 export async function scrapeActiveCities(
   ctx: AppContext,
-  opts: { days: number; triggeredBy: string; signal?: AbortSignal },
+  opts: { days: number; triggeredBy: string; signal?: AbortSignal; /** Only cities in this IANA zone (the 02:00-local schedules). */ timeZone?: string },
   onProgress?: (p: ScrapeAllProgress) => void,
 ): Promise<ScrapeAllSummary> {
-  const cities = await repo.findActiveCitiesWithSource(ctx.db.prisma);
+  const cities = await repo.findActiveCitiesWithSource(ctx.db.prisma, opts.timeZone);
   const startedAt = new Date();
   const parentId = await repo.createScrapingJob(ctx.db.prisma, {
-    jobType: 'permits-all', source: 'all', city: '', state: '', triggeredBy: opts.triggeredBy, config: { days: opts.days, cities: cities.length },
+    jobType: 'permits-all', source: 'all', city: '', state: '', triggeredBy: opts.triggeredBy, config: { days: opts.days, cities: cities.length, timeZone: opts.timeZone ?? null },
   });
   const outcomes: CityScrapeOutcome[] = [];
   for (const [i, c] of cities.entries()) {

@@ -9,6 +9,7 @@ import { leadPipelineJobs, LEAD_PIPELINE_ROUTES } from './lead-pipeline.jobs.ts'
 import { activationJobs } from '../acquisition/activation.jobs.ts';
 import { permitsJobs } from '../acquisition/permits.jobs.ts';
 import { stormEventsJobs } from '../acquisition/storm-events.jobs.ts';
+import { propertiesJobs } from '../acquisition/properties.jobs.ts';
 import { triggersJobs } from '../scoring/triggers.jobs.ts';
 
 /**
@@ -26,6 +27,7 @@ const MODULE_JOBS: JobDefinition[] = [
   ...activationJobs,
   ...permitsJobs,
   ...stormEventsJobs,
+  ...propertiesJobs,
   ...triggersJobs,
 ];
 
@@ -40,7 +42,7 @@ function buildCatalog(defs: JobDefinition[]): ReadonlyMap<string, JobDefinition>
 
 export const JOBS: ReadonlyMap<string, JobDefinition> = buildCatalog(MODULE_JOBS);
 
-/** Short names for `npm run job -- <alias>`; later issues add theirs (e.g. scrape-permits). */
+/** Short names for `npm run job -- <alias>`. */
 export const JOB_ALIASES: Readonly<Record<string, string>> = {
   heartbeat: 'maintenance.heartbeat',
   'retry-failed-leads': 'exports.retry-failed',
@@ -49,6 +51,7 @@ export const JOB_ALIASES: Readonly<Record<string, string>> = {
   'scrape-permits-all': 'acquisition.scrape-permits-all',
   'ingest-storms': 'acquisition.ingest-storms',
   'detect-triggers': 'scoring.detect-triggers',
+  'import-properties': 'acquisition.import-properties',
   'expand-cities': 'acquisition.expand-cities',
   'activate-city': 'acquisition.activate-city',
   'process-new-permits': 'acquisition.process-new-permits',
