@@ -5,6 +5,7 @@
  * The schedule lives in this process only: two worker processes scraping the same host each keep their own
  * spacing. Acquisition jobs run one city at a time per worker, which keeps that acceptable.
  */
+import { sleep } from './sleep.ts';
 
 /** Host → earliest time (performance.now() ms) the next request may start. */
 const nextSlot = new Map<string, number>();
@@ -22,20 +23,6 @@ function hostOf(url: string): string {
   }
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal!.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 /**
  * Resolves when a request to the URL's host may start, at most `perSecond` per second per host (in this process).

@@ -1,6 +1,7 @@
 import type { Db } from './db.ts';
 import { assertAllowedByRobots } from './robots.ts';
 import { deferHost, waitForHostSlot } from './host-limiter.ts';
+import { sleep } from './sleep.ts';
 
 /**
  * Outbound HTTP for provider clients (DESIGN.md "External services"): a timeout per attempt, retries with
@@ -87,20 +88,6 @@ export function parseRetryAfter(value: string | null | undefined, now: number = 
   return Math.max(0, at - now);
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal!.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 async function logUsage(req: OutboundRequest, row: { status: number | null; latencyMs: number; success: boolean; error?: string; text?: string }) {
   const u = req.usage;

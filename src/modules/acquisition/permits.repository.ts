@@ -1,4 +1,5 @@
 import type { Db } from '../../platform/db.ts';
+import { openScrapingJob, type ScrapingJobStart } from './scraping-jobs.repository.ts';
 
 /**
  * SQL of the permit scraper: the batch upsert into permits (idempotent on (source, permit_number)), the
@@ -96,33 +97,9 @@ export async function upsertPermits(db: Db, rows: PermitRow[]): Promise<Upserted
   return db.$queryRawUnsafe<UpsertedPermit[]>(sql, ...params);
 }
 
-export interface ScrapingJobStart {
-  jobType: string;
-  source: string;
-  city: string;
-  state: string;
-  config: Record<string, unknown>;
-  triggeredBy: string;
-  parentJobId?: string | null;
-}
 
-export async function createScrapingJob(db: Db, j: ScrapingJobStart): Promise<string> {
-  const row = await db.scrapingJob.create({
-    data: {
-      jobType: j.jobType,
-      source: j.source.slice(0, 50),
-      city: j.city,
-      state: j.state,
-      config: j.config as object,
-      status: 'running',
-      startedAt: new Date(),
-      triggeredBy: j.triggeredBy.slice(0, 100),
-      parentJobId: j.parentJobId ?? null,
-    },
-    select: { id: true },
-  });
-  return row.id;
-}
+/** Opens the run's scraping_jobs row (shared with the other acquisition runs). */
+export const createScrapingJob = (db: Db, j: ScrapingJobStart): Promise<string> => openScrapingJob(db, j);
 
 export interface ScrapingJobProgress {
   received: number;

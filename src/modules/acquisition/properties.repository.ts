@@ -1,4 +1,5 @@
 import type { Db } from '../../platform/db.ts';
+import { openScrapingJob } from './scraping-jobs.repository.ts';
 
 /**
  * SQL of property records (issue 4 §4): the merging batch upsert keyed by (normalized_address, city, state), the
@@ -187,26 +188,10 @@ export async function findCity(db: Db, city: string, state: string) {
   });
 }
 
-export async function createImportJob(
+export const createImportJob = (
   db: Db,
   j: { source: string; city: string; state: string; config: Record<string, unknown>; triggeredBy: string; parentJobId?: string | null },
-): Promise<string> {
-  const row = await db.scrapingJob.create({
-    data: {
-      jobType: 'properties',
-      source: j.source.slice(0, 50),
-      city: j.city,
-      state: j.state,
-      config: j.config as object,
-      status: 'running',
-      startedAt: new Date(),
-      triggeredBy: j.triggeredBy.slice(0, 100),
-      parentJobId: j.parentJobId ?? null,
-    },
-    select: { id: true },
-  });
-  return row.id;
-}
+): Promise<string> => openScrapingJob(db, { ...j, jobType: 'properties' });
 
 export interface ImportCounts {
   received: number;

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Db } from '../../platform/db.ts';
 import type { NormalizedStormEvent } from './storm-events.parser.ts';
+import { openScrapingJob } from './scraping-jobs.repository.ts';
 
 /** weather_events.source of every row this module writes. */
 export const STORM_SOURCE = 'noaa_storm_events';
@@ -73,20 +74,13 @@ export async function upsertWeatherEvents(
 }
 
 /** The scraping_jobs row of one file's ingestion, opened before the first row is read. */
-export async function openStormScrapingJob(db: Db, d: { file: string; since?: Date; until?: Date; triggeredBy?: string }): Promise<string> {
-  const row = await db.scrapingJob.create({
-    data: {
-      jobType: 'storms',
-      source: STORM_SOURCE,
-      status: 'running',
-      startedAt: new Date(),
-      config: { file: d.file, since: d.since?.toISOString() ?? null, until: d.until?.toISOString() ?? null },
-      triggeredBy: d.triggeredBy?.slice(0, 100) ?? null,
-    },
-    select: { id: true },
+export const openStormScrapingJob = (db: Db, d: { file: string; since?: Date; until?: Date; triggeredBy?: string }): Promise<string> =>
+  openScrapingJob(db, {
+    jobType: 'storms',
+    source: STORM_SOURCE,
+    config: { file: d.file, since: d.since?.toISOString() ?? null, until: d.until?.toISOString() ?? null },
+    triggeredBy: d.triggeredBy ?? null,
   });
-  return row.id;
-}
 
 export async function closeStormScrapingJob(
   db: Db,

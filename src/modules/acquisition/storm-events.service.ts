@@ -17,6 +17,7 @@ import {
   type StormRowError,
 } from './storm-events.parser.ts';
 import { closeStormScrapingJob, logNoaaDownload, openStormScrapingJob, STORM_SOURCE, upsertWeatherEvents } from './storm-events.repository.ts';
+import { sleep } from '../../platform/sleep.ts';
 
 /**
  * NOAA Storm Events ingestion (issue 4 §3; seed 002 §3.1.4 "Weather Event Tracking", daily at 3:00 AM): details
@@ -324,20 +325,6 @@ async function downloadFile(ctx: AppContext, url: string, dest: string, signal: 
   throw new AppError('SOURCE_FAILED', { message: `could not download NOAA storm events file: ${lastError?.message}`, details: { url }, cause: lastError });
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal!.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 /** File names linked from an Apache-style directory listing (`<a href="StormEvents_details-…csv.gz">`). */
 export function listingFileNames(html: string): string[] {
