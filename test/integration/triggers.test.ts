@@ -268,6 +268,22 @@ describe('detectTriggers on hand-placed data', () => {
     expect(l3After!.t).not.toBe(l3Before!.t);
   });
 
+  it('an update stamps the lead only when it changes what the scoring engine reads of a trigger', async () => {
+    const stamp = async () => (await q<{ t: string }>(`SELECT inputs_changed_at::text AS t FROM base_leads WHERE id = $1`, [ids.L1]))[0]!.t;
+    const original = await q<{ id: string; d: unknown }>(`SELECT id, trigger_details AS d FROM lead_triggers WHERE base_lead_id = $1`, [ids.L1]);
+    const t0 = await stamp();
+    // Bookkeeping only (distance, storm count): no rescore signal.
+    await q(`UPDATE lead_triggers SET trigger_details = trigger_details || '{"distance_miles": 9.99, "events": 42}' WHERE base_lead_id = $1 AND trigger_type = 'weather_event'`, [ids.L1]);
+    expect(await stamp()).toBe(t0);
+    // The storm kind the engine maps to a factor: a signal.
+    await q(`UPDATE lead_triggers SET trigger_details = trigger_details || '{"event_type": "wind"}' WHERE base_lead_id = $1 AND trigger_type = 'weather_event' AND source_key = 'hail'`, [ids.L1]);
+    const t1 = await stamp();
+    expect(t1).not.toBe(t0);
+    // Back to the stored rows (for the tests that follow): event_type returns to hail, a signal again.
+    for (const r of original) await q(`UPDATE lead_triggers SET trigger_details = $2::jsonb WHERE id = $1`, [r.id, JSON.stringify(r.d)]);
+    expect(await stamp()).not.toBe(t1);
+  });
+
   it('expiry flips active when expires_at passes, and only then', async () => {
     const nbExpiry = plusDays(midnight(dayMinus(1)), 90);
     const justBefore = await expireTriggers(h.ctx, new Date(new Date(nbExpiry).getTime() - 1000));
