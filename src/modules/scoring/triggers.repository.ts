@@ -63,11 +63,23 @@ export async function unlockDetection(c: Client): Promise<void> {
  * hash joins and sorts of a million temp rows fit in memory with 64 MB.
  */
 export async function prepareSession(c: Client): Promise<void> {
-  await c.query(`SET jit = off; SET work_mem = '64MB'; SET synchronous_commit = off`);
+  await c.query(`SET jit = off; SET work_mem = '64MB'; SET synchronous_commit = off; SET search_path = ${WORK_SCHEMA}, public`);
+}
+
+/**
+ * The run's work tables live in their own schema as UNLOGGED tables (no WAL, like temp tables) rather than as
+ * session temp tables, so the run's two connections can share them and work on both cores at once (storms on
+ * one, neighbor permits and property triggers on the other; the upsert slices split between them). One run at
+ * a time holds the advisory lock, so fixed names are safe; a run that died leaves them for the next to drop.
+ */
+export const WORK_SCHEMA = 'trigger_work';
+
+export async function createWorkSchema(c: Client): Promise<void> {
+  await c.query(`CREATE SCHEMA IF NOT EXISTS ${WORK_SCHEMA}`);
 }
 
 export async function dropTempTables(c: Client): Promise<void> {
-  await c.query('DROP TABLE IF EXISTS td_leads, td_nb, td_storms, td_wx, td_rows, td_roofp');
+  await c.query(`DROP TABLE IF EXISTS ${WORK_SCHEMA}.td_leads, ${WORK_SCHEMA}.td_nb, ${WORK_SCHEMA}.td_storms, ${WORK_SCHEMA}.td_wx, ${WORK_SCHEMA}.td_rows, ${WORK_SCHEMA}.td_roofp`);
 }
 
 /**
@@ -101,6 +113,13 @@ const dateToTs = (d: string) => `((${d})::timestamp AT TIME ZONE 'UTC')`;
 const driveFromSubjects = (s: Scope) => (s.leadIds?.length ?? 0) > 0;
 
 /**
+ * Distances on the sphere (use_spheroid = false): still ST_DWithin on geography with its GIST index, a third
+ * faster than on the WGS84 spheroid (measured: 3.3M storm-property pairs in 11.8 s instead of 17.8 s), and at
+ * 0.25–5 miles the two differ by less than 0.5 % (under 40 m at 5 miles).
+ */
+const SPHEROID = 'false';
+
+/**
  * The subjects of a lead-list run, computed first behind an optimisation fence (OFFSET 0): without it PostgreSQL
  * flattens the LATERAL probe back into a join and drives from the 55k permits of the window again (EXPLAIN at 1M
  * properties: 4.2 s for 100 leads instead of milliseconds). The lateral side is fenced the same way.
@@ -112,7 +131,7 @@ const ROOF_WINDOW = `p.trade = '${ROOFING_TRADE}' AND p.issue_date > ${AS_OF_DAT
 
 /** The leads in scope and their subjects. Returns the number of leads. */
 export async function snapshotLeads(c: Client, asOf: Date, s: Scope): Promise<number> {
-  await c.query(`CREATE TEMP TABLE td_leads (lead_id uuid PRIMARY KEY, property_id uuid, permit_id uuid, sid uuid NOT NULL, year_built int)`);
+  await c.query(`CREATE UNLOGGED TABLE td_leads (lead_id uuid PRIMARY KEY, property_id uuid, permit_id uuid, sid uuid NOT NULL, year_built int)`);
   const r = await c.query(
     `INSERT INTO td_leads SELECT b.id, b.property_id, b.permit_id, coalesce(b.property_id, b.id), b.year_built
        FROM base_leads b WHERE b.deleted_at IS NULL AND ${scopeSql('b', 'lead', s)}`,
@@ -142,7 +161,7 @@ function subjects(target: 'properties' | 'leads', s: Scope) {
  * roofing permits (index permits(trade, issue_date)) into the subjects' GIST index.
  */
 export async function countNeighborPermits(c: Client, asOf: Date, s: Scope): Promise<number> {
-  await c.query(`CREATE TEMP TABLE IF NOT EXISTS td_nb (sid uuid PRIMARY KEY, c30 int, c60 int, c90 int, newest30 date, avg30 numeric)`);
+  await c.query(`CREATE UNLOGGED TABLE IF NOT EXISTS td_nb (sid uuid PRIMARY KEY, c30 int, c60 int, c90 int, newest30 date, avg30 numeric)`);
   let n = 0;
   for (const target of ['properties', 'leads'] as const) {
     const x = subjects(target, s);
@@ -152,8 +171,8 @@ export async function countNeighborPermits(c: Client, asOf: Date, s: Scope): Pro
               count(*), max(p.issue_date) FILTER (WHERE p.issue_date > ${AS_OF_DATE} - 30),
               round(avg(p.estimated_value) FILTER (WHERE p.issue_date > ${AS_OF_DATE} - 30))
          FROM ${driveFromSubjects(s)
-                ? `${fencedSubjects(x)} CROSS JOIN LATERAL (SELECT p.* FROM permits p WHERE ST_DWithin(x.geog, p.geog, ${NEIGHBOR_RADIUS_M}) AND ${ROOF_WINDOW} OFFSET 0) p`
-                : `permits p JOIN ${x.from} ON ST_DWithin(x.geog, p.geog, ${NEIGHBOR_RADIUS_M})`}
+                ? `${fencedSubjects(x)} CROSS JOIN LATERAL (SELECT p.* FROM permits p WHERE ST_DWithin(x.geog, p.geog, ${NEIGHBOR_RADIUS_M}, ${SPHEROID}) AND ${ROOF_WINDOW} OFFSET 0) p`
+                : `permits p JOIN ${x.from} ON ST_DWithin(x.geog, p.geog, ${NEIGHBOR_RADIUS_M}, ${SPHEROID})`}
         WHERE ${ROOF_WINDOW} AND ${x.own} AND ${x.where}
         GROUP BY x.id`,
       scopeParams(asOf, s),
@@ -195,7 +214,7 @@ export async function storeNeighborCounts(c: Client, asOf: Date, s: Scope): Prom
 export async function snapshotStorms(c: Client, asOf: Date): Promise<number> {
   const at = `coalesce(w.begin_at, ${dateToTs('w.event_date')})`;
   await c.query(
-    `CREATE TEMP TABLE td_storms AS
+    `CREATE UNLOGGED TABLE td_storms AS
      SELECT * FROM (
        SELECT w.id, w.event_type AS kind, ${at} AS at, w.geog,
               coalesce(w.radius_miles::float8, ${WEATHER_RADIUS_MILES}) AS radius_miles,
@@ -218,7 +237,7 @@ export async function snapshotStorms(c: Client, asOf: Date): Promise<number> {
  */
 export async function matchStorms(c: Client, asOf: Date, s: Scope): Promise<number> {
   await c.query(
-    `CREATE TEMP TABLE IF NOT EXISTS td_wx (sid uuid, kind text, event_id uuid, at timestamptz, strength int, hail_size_inches float8,
+    `CREATE UNLOGGED TABLE IF NOT EXISTS td_wx (sid uuid, kind text, event_id uuid, at timestamptz, strength int, hail_size_inches float8,
        wind_mph float8, tornado_rating text, radius_miles float8, distance_m float8, events int, latest_at timestamptz)`,
   );
   let n = 0;
@@ -227,12 +246,12 @@ export async function matchStorms(c: Client, asOf: Date, s: Scope): Promise<numb
     const r = await c.query(
       `INSERT INTO td_wx
        SELECT h.sid, h.kind, h.id, h.at, h.strength, h.hail_size_inches, h.wind_mph, h.tornado_rating, h.radius_miles,
-              ST_Distance(h.sgeog, h.geog), h.events, h.latest_at
+              ST_Distance(h.sgeog, h.geog, ${SPHEROID}), h.events, h.latest_at
          FROM (SELECT DISTINCT ON (x.id, st.kind) x.id AS sid, x.geog AS sgeog, st.*,
                       count(*) OVER w AS events, max(st.at) OVER w AS latest_at
                  FROM ${driveFromSubjects(s)
-                        ? `${fencedSubjects(x)} CROSS JOIN LATERAL (SELECT * FROM td_storms st WHERE ST_DWithin(x.geog, st.geog, st.radius_miles * ${METRES_PER_MILE}) OFFSET 0) st`
-                        : `td_storms st JOIN ${x.from} ON ST_DWithin(x.geog, st.geog, st.radius_miles * ${METRES_PER_MILE})`}
+                        ? `${fencedSubjects(x)} CROSS JOIN LATERAL (SELECT * FROM td_storms st WHERE ST_DWithin(x.geog, st.geog, st.radius_miles * ${METRES_PER_MILE}, ${SPHEROID}) OFFSET 0) st`
+                        : `td_storms st JOIN ${x.from} ON ST_DWithin(x.geog, st.geog, st.radius_miles * ${METRES_PER_MILE}, ${SPHEROID})`}
                 WHERE ${x.where}
                WINDOW w AS (PARTITION BY x.id, st.kind)
                 ORDER BY x.id, st.kind, st.strength DESC, st.at DESC, st.id) h`,
@@ -244,12 +263,16 @@ export async function matchStorms(c: Client, asOf: Date, s: Scope): Promise<numb
   return n;
 }
 
-const ROWS_DDL = `CREATE TEMP TABLE td_rows (base_lead_id uuid NOT NULL, trigger_type text NOT NULL, source_key text NOT NULL,
+const ROWS_DDL = `CREATE UNLOGGED TABLE td_rows (base_lead_id uuid NOT NULL, trigger_type text NOT NULL, source_key text NOT NULL,
   trigger_date timestamptz, trigger_strength int NOT NULL, trigger_details jsonb NOT NULL, expires_at timestamptz)`;
 
 /** The neighbor-permit and weather rows the run wants, from td_nb and td_wx. */
-export async function buildSpatialRows(c: Client): Promise<void> {
+export async function createRowsTable(c: Client): Promise<void> {
   await c.query(ROWS_DDL);
+}
+
+/** The neighbor-permit rows the run wants, from td_nb. */
+export async function buildNeighborRows(c: Client): Promise<void> {
   // seed 002 §3.5.3 trigger 1: 5+ in 30 days; expires 90 days after the newest permit counted.
   await c.query(
     `INSERT INTO td_rows
@@ -260,6 +283,10 @@ export async function buildSpatialRows(c: Client): Promise<void> {
        FROM td_nb n JOIN td_leads l ON l.sid = n.sid
       WHERE n.c30 >= ${NEIGHBOR_THRESHOLD}`,
   );
+}
+
+/** The weather rows the run wants, from td_wx. */
+export async function buildWeatherRows(c: Client): Promise<void> {
   // seed 002 §3.5.3 trigger 2: one row per lead and storm kind; expires 180 days after the latest storm.
   await c.query(
     `INSERT INTO td_rows
@@ -287,7 +314,7 @@ export async function buildPropertyRows(c: Client, asOf: Date): Promise<void> {
   const year = `extract(year FROM ${AS_OF_DATE})::int`;
   // The two latest roofing permits per property: the lead's own permit may be one of them.
   await c.query(
-    `CREATE TEMP TABLE td_roofp AS
+    `CREATE UNLOGGED TABLE td_roofp AS
      SELECT property_id, id AS permit_id, issue_date, rn FROM (
        SELECT p.property_id, p.id, p.issue_date, row_number() OVER (PARTITION BY p.property_id ORDER BY p.issue_date DESC, p.id) AS rn
          FROM permits p
@@ -353,6 +380,9 @@ export async function buildPropertyRows(c: Client, asOf: Date): Promise<void> {
     // (?i): substring() has no case-insensitive form; the outer group makes it return the whole match.
     [asOf.toISOString(), CLAIM_NUMBER_PATTERN, `(?i)(${CLAIM_NUMBER_PATTERN})`, INSURANCE_PATTERN],
   );
+}
+
+export async function indexRows(c: Client): Promise<void> {
   await c.query('CREATE INDEX ON td_rows (base_lead_id); ANALYZE td_rows');
 }
 

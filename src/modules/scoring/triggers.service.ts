@@ -1,5 +1,6 @@
 import type { AppContext } from '../../platform/context.ts';
 import { AppError } from '../../platform/errors.ts';
+import type { PoolClient } from 'pg';
 import * as repo from './triggers.repository.ts';
 import { TRIGGER_TYPES } from './triggers.rules.ts';
 
@@ -77,6 +78,7 @@ export async function detectTriggers(
   const asOf = validate(opts);
   const scope: repo.Scope = { cityIds: opts.cityIds ?? [], leadIds: opts.leadIds ?? [] };
   const started = performance.now();
+  // 'weather' covers both spatial sides (storms ‖ neighbor permits and property triggers), which run at once.
   const phasesMs = { leads: 0, neighbors: 0, weather: 0, rows: 0, upsert: 0, expire: 0 };
   let mark = performance.now();
   const lap = (k: keyof typeof phasesMs) => {
@@ -89,49 +91,74 @@ export async function detectTriggers(
   };
 
   const c = await ctx.db.pool.connect();
+  let c2: PoolClient | undefined;
   let broken = false;
   try {
     await repo.lockDetection(c);
     mark = performance.now();
+    await repo.createWorkSchema(c);
     await repo.prepareSession(c);
     await repo.dropTempTables(c);
+    // The second connection of the run: the spatial phases and the writes split between the two (2 cores).
+    c2 = await ctx.db.pool.connect();
+    await repo.prepareSession(c2);
+    const other: PoolClient = c2;
 
     const leads = await repo.snapshotLeads(c, asOf, scope);
+    await repo.createRowsTable(c);
     lap('leads');
     await report({ phase: 'leads', pct: 5, leads });
     checkAborted(opts.signal);
 
-    const properties = await repo.countNeighborPermits(c, asOf, scope);
-    const propertiesUpdated = await repo.storeNeighborCounts(c, asOf, scope);
-    lap('neighbors');
-    await report({ phase: 'neighbors', pct: 25, properties, propertiesUpdated });
-    checkAborted(opts.signal);
-
-    const storms = await repo.snapshotStorms(c, asOf);
-    const stormHits = await repo.matchStorms(c, asOf, scope);
+    // Storms on one connection; neighbor permits, their rows and the property triggers on the other.
+    const weatherSide = (async () => {
+      const storms = await repo.snapshotStorms(c, asOf);
+      const stormHits = await repo.matchStorms(c, asOf, scope);
+      checkAborted(opts.signal);
+      await repo.buildWeatherRows(c);
+      return { storms, stormHits };
+    })();
+    const propertySide = (async () => {
+      const properties = await repo.countNeighborPermits(other, asOf, scope);
+      const propertiesUpdated = await repo.storeNeighborCounts(other, asOf, scope);
+      checkAborted(opts.signal);
+      await repo.buildNeighborRows(other);
+      await repo.buildPropertyRows(other, asOf);
+      return { properties, propertiesUpdated };
+    })();
+    const [w, pr] = await Promise.all([weatherSide, propertySide]);
+    const { storms } = w;
+    const { properties, propertiesUpdated } = pr;
     lap('weather');
-    await report({ phase: 'weather', pct: 45, storms, stormHits });
-    checkAborted(opts.signal);
-
-    await repo.buildSpatialRows(c);
-    await repo.buildPropertyRows(c, asOf);
+    await report({ phase: 'neighbors', pct: 25, properties, propertiesUpdated });
+    await report({ phase: 'weather', pct: 45, storms, stormHits: w.stormHits });
+    await repo.indexRows(c);
     const summary = await repo.summarizeRows(c);
     lap('rows');
     await report({ phase: 'rows', pct: 55, leadsWithTriggers: summary.leads, byType: summary.byType });
 
+    // Slices of the lead id space, alternately on the two connections (disjoint leads: no lock between them).
     let inserted = 0;
     let updated = 0;
-    for (let i = 0; i < SLICES; i++) {
-      checkAborted(opts.signal);
-      const r = await repo.applyRows(c, asOf, sliceBound(i)!, sliceBound(i + 1));
-      inserted += r.inserted;
-      updated += r.updated;
-      await report({ phase: 'upsert', pct: 55 + Math.round((35 * (i + 1)) / SLICES), inserted, updated });
-    }
+    let done = 0;
+    const writer = async (conn: PoolClient, first: number) => {
+      for (let i = first; i < SLICES; i += 2) {
+        checkAborted(opts.signal);
+        const r = await repo.applyRows(conn, asOf, sliceBound(i)!, sliceBound(i + 1));
+        inserted += r.inserted;
+        updated += r.updated;
+        done++;
+        await report({ phase: 'upsert', pct: 55 + Math.round((35 * done) / SLICES), inserted, updated });
+      }
+    };
+    await Promise.all([writer(c, 0), writer(other, 1)]);
     lap('upsert');
 
-    const withdrawn = await repo.withdrawRoofAge(c, asOf);
-    const exp = await repo.expireDue(c, asOf, scope.leadIds?.length ? scope.leadIds : undefined);
+    // Roof-age rows and rows past their expiry are disjoint (roof age never expires by date).
+    const [withdrawn, exp] = await Promise.all([
+      repo.withdrawRoofAge(c, asOf),
+      repo.expireDue(other, asOf, scope.leadIds?.length ? scope.leadIds : undefined),
+    ]);
     lap('expire');
     await repo.dropTempTables(c);
 
@@ -152,13 +179,18 @@ export async function detectTriggers(
     broken = true;
     throw err;
   } finally {
-    // A failed statement leaves temp tables and the session lock behind: the connection is discarded, which
-    // drops both; a clean run unlocks and returns it.
-    if (broken) c.release(true);
-    else {
+    // A failed statement may leave a connection mid-transaction: both are discarded (which also releases the
+    // session lock); the work tables stay until the next run drops them. A clean run unlocks and returns both.
+    if (broken) {
+      c.release(true);
+      c2?.release(true);
+    } else {
       await repo.unlockDetection(c).catch(() => {});
-      await c.query('RESET ALL').catch(() => {});
-      c.release();
+      for (const conn of [c, c2]) {
+        if (!conn) continue;
+        await conn.query('RESET ALL').catch(() => {});
+        conn.release();
+      }
     }
   }
 }
