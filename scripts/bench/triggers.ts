@@ -191,9 +191,9 @@ function summarize(label: string, r: DetectResult) {
     underTarget: r.durationMs < TARGET_SECONDS * 1000,
     phasesSeconds: {
       snapshotLeads: secs(r.phasesMs.leads),
-      neighborCounts: secs(r.phasesMs.neighbors),
-      weather: secs(r.phasesMs.weather),
-      otherTriggers: secs(r.phasesMs.rows),
+      // storms ‖ (neighbor permits, roof age, sale, insurance), on two connections at once
+      spatialAndPropertyTriggers: secs(r.phasesMs.spatial),
+      indexAndSummarize: secs(r.phasesMs.rows),
       upsert: secs(r.phasesMs.upsert),
       expire: secs(r.phasesMs.expire),
     },

@@ -46,7 +46,8 @@ export interface DetectResult {
   expired: number;
   durationMs: number;
   /** Where the time went. */
-  phasesMs: Record<'leads' | 'neighbors' | 'weather' | 'rows' | 'upsert' | 'expire', number>;
+  /** spatial: storms on one connection beside neighbor permits and roof age / sale / insurance on the other. */
+  phasesMs: Record<'leads' | 'spatial' | 'rows' | 'upsert' | 'expire', number>;
 }
 
 /** Writes go in 16 slices of the lead id space (uuids are uniform), so progress moves and each statement stays short. */
@@ -78,8 +79,7 @@ export async function detectTriggers(
   const asOf = validate(opts);
   const scope: repo.Scope = { cityIds: opts.cityIds ?? [], leadIds: opts.leadIds ?? [] };
   const started = performance.now();
-  // 'weather' covers both spatial sides (storms ‖ neighbor permits and property triggers), which run at once.
-  const phasesMs = { leads: 0, neighbors: 0, weather: 0, rows: 0, upsert: 0, expire: 0 };
+  const phasesMs = { leads: 0, spatial: 0, rows: 0, upsert: 0, expire: 0 };
   let mark = performance.now();
   const lap = (k: keyof typeof phasesMs) => {
     const now = performance.now();
@@ -129,7 +129,7 @@ export async function detectTriggers(
     const [w, pr] = await Promise.all([weatherSide, propertySide]);
     const { storms } = w;
     const { properties, propertiesUpdated } = pr;
-    lap('weather');
+    lap('spatial');
     await report({ phase: 'neighbors', pct: 25, properties, propertiesUpdated });
     await report({ phase: 'weather', pct: 45, storms, stormHits: w.stormHits });
     await repo.indexRows(c);
