@@ -122,7 +122,11 @@ const { scoreLeadsExport } = await import('../src/modules/exports/exports.servic
 const { rulesReasoner } = await import('../src/modules/scoring/permit-intent.reasoner.ts');
 
 const bar = (label: string, total: number) => {
-  const b = new cliProgress.SingleBar({ format: `  ${label.padEnd(22)} {bar} {value}/{total} {info}`, hideCursor: true, clearOnComplete: false }, cliProgress.Presets.shades_classic);
+  // noTTYOutput: piped into a file or CI log, the bar still prints a line every few seconds.
+  const b = new cliProgress.SingleBar(
+    { format: `  ${label.padEnd(22)} {bar} {value}/{total} {info}`, hideCursor: true, clearOnComplete: false, noTTYOutput: true, notTTYSchedule: 5000 },
+    cliProgress.Presets.shades_classic,
+  );
   b.start(Math.max(1, total), 0, { info: '' });
   return b;
 };
@@ -157,6 +161,8 @@ const cityFilter = prepared.cities.map((c) => ({ city: c.city, state: c.state })
 const leadWhere = { OR: cityFilter, source: 'permit', deletedAt: null };
 const chainBar = bar('lead pipeline', 1);
 const started = Date.now();
+let lastFinished = -1;
+let idleSince = Date.now();
 for (;;) {
   const [leads, finished, pendingOutbox, counts] = await Promise.all([
     db.baseLead.count({ where: leadWhere }),
@@ -168,9 +174,12 @@ for (;;) {
   chainBar.setTotal(Math.max(1, leads));
   chainBar.update(finished, { info: `leads through publish · ${busy} jobs queued · ${pendingOutbox} events to relay` });
   if (leads > 0 && finished === leads && pendingOutbox === 0 && busy === 0) break;
-  if (Date.now() - started > 15 * 60_000) {
+  // Nothing queued, nothing to relay and no lead moving for a minute: the chain is stuck, not slow.
+  if (finished !== lastFinished || busy > 0 || pendingOutbox > 0) idleSince = Date.now();
+  lastFinished = finished;
+  if (Date.now() - idleSince > 60_000 || Date.now() - started > 15 * 60_000) {
     chainBar.stop();
-    console.error('\n  the pipeline did not finish within 15 minutes; see the worker log and GET /api/v1/jobs');
+    console.error(`\n  the lead pipeline stopped with ${finished} of ${leads} leads through; see GET /api/v1/jobs?state=failed and pipeline_stage_runs`);
     break;
   }
   await new Promise((r) => setTimeout(r, 500));

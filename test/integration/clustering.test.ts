@@ -400,14 +400,14 @@ describe('jobs', () => {
     await writeOutbox(h.ctx.db.prisma, { topic: 'lead.published', payload: { leadId: pub } });
     let ev = await h.ctx.db.prisma.outbox.findFirstOrThrow({ orderBy: { id: 'desc' } });
     expect((await relayOnce(h.ctx)).relayed).toBe(1);
-    expect(await finished(outboxJobId(Number(ev.id), 'clustering.assign-lead'))).toEqual({ clustered: 1, clusterId: g40 });
+    expect(await finished(outboxJobId(ev, 'clustering.assign-lead'))).toEqual({ clustered: 1, clusterId: g40 });
 
     await h.ctx.db.prisma.baseLead.update({ where: { id: pub! }, data: { status: 'sold' } });
     seeds.get(pub!)!.status = 'sold';
     await writeOutbox(h.ctx.db.prisma, { topic: 'lead.sold', payload: { leadId: pub, contractorId: randomUUID() } });
     ev = await h.ctx.db.prisma.outbox.findFirstOrThrow({ orderBy: { id: 'desc' } });
     expect((await relayOnce(h.ctx)).relayed).toBe(1);
-    expect(await finished(outboxJobId(Number(ev.id), 'clustering.refresh-stats'))).toEqual({ refreshed: 1 });
+    expect(await finished(outboxJobId(ev, 'clustering.refresh-stats'))).toEqual({ refreshed: 1 });
     const c = await h.ctx.db.prisma.leadCluster.findUniqueOrThrow({ where: { id: g40 } });
     const s = statsOf(groups.g40);
     expect({ leadCount: c.leadCount, leadsSold: c.leadsSold, leadsAvailable: c.leadsAvailable, totalValue: Number(c.totalValue) }).toEqual({

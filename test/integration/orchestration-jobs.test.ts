@@ -26,7 +26,7 @@ async function deliver(topic: string, payload: Record<string, unknown>, jobName:
   const ev = await h.ctx.db.prisma.outbox.findFirstOrThrow({ orderBy: { id: 'desc' } });
   expect((await relayOnce(h.ctx)).relayed).toBe(1);
   const queue = h.ctx.queues.get('leadgen');
-  const id = outboxJobId(Number(ev.id), jobName);
+  const id = outboxJobId(ev, jobName);
   // State first, then the job: a job read before it finished would carry no return value yet.
   await waitFor(async () => (await queue.getJobState(id)) === 'completed');
   return (await queue.getJob(id))!.returnvalue as Record<string, unknown>;

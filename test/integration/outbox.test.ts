@@ -115,8 +115,8 @@ describe('outbox relay', () => {
     expect(relayed.relayedAt).not.toBeNull();
     expect((await metrics.outboxPending.get()).values[0]?.value).toBe(0);
 
-    const jobId = outboxJobId(Number(first.id), 'leads.notify-contractors');
-    expect(jobId).toBe(`outbox-${first.id}-leads.notify-contractors`);
+    const jobId = outboxJobId(first, 'leads.notify-contractors');
+    expect(jobId).toBe(`outbox-${first.id}-${first.createdAt.getTime()}-leads.notify-contractors`);
     const job = await leadgen.getJob(jobId);
     expect(job?.name).toBe('leads.notify-contractors');
     expect(job?.data).toEqual({ leadId: leadA });

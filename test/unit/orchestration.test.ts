@@ -75,8 +75,11 @@ describe('schedules', () => {
     expect(tickJobId({ name: 'test.every-second', cron: '* * * * * *' }, t)).toBe('test.every-second@20260308T020059Z');
     expect(manualJobId('x', new Date(1_700_000_000_000))).toBe('x@manual-1700000000000');
     expect(isScheduledJobId('x@manual-1')).toBe(true);
-    expect(isScheduledJobId(outboxJobId(12, 'leads.notify-contractors'))).toBe(false);
-    expect(outboxJobId(12, 'leads.notify-contractors')).toBe('outbox-12-leads.notify-contractors');
+    const ev = { id: 12, createdAt: new Date(1_700_000_000_000) };
+    expect(isScheduledJobId(outboxJobId(ev, 'leads.notify-contractors'))).toBe(false);
+    expect(outboxJobId(ev, 'leads.notify-contractors')).toBe('outbox-12-1700000000000-leads.notify-contractors');
+    // The same id in a new database is a new event.
+    expect(outboxJobId({ id: 12, createdAt: new Date(1_700_000_000_001) }, 'x')).not.toBe(outboxJobId(ev, 'x'));
   });
 
   it('compute the next run without starting a task', () => {

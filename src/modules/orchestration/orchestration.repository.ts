@@ -7,6 +7,7 @@ import type { Db } from '../../platform/db.ts';
 
 export interface OutboxRow {
   id: number;
+  createdAt: Date;
   topic: string;
   payload: Record<string, unknown>;
   attempts: number;
@@ -16,7 +17,7 @@ export interface OutboxRow {
 // locks hold until the batch commits and two relays never take the same rows.
 export async function lockPendingOutbox(client: pg.PoolClient, opts: { now: Date; limit: number }): Promise<OutboxRow[]> {
   const r = await client.query<OutboxRow>(
-    `SELECT id, topic, payload, attempts
+    `SELECT id, created_at AS "createdAt", topic, payload, attempts
        FROM outbox
       WHERE relayed_at IS NULL AND available_at <= $1
       ORDER BY id

@@ -14,8 +14,14 @@ export interface RelayResult {
   unrouted: number;
 }
 
-/** BullMQ custom ids cannot contain ':' — hence dashes. Deterministic, so a re-relayed event adds nothing. */
-export const outboxJobId = (eventId: number, jobName: string): string => `outbox-${eventId}-${jobName}`;
+/**
+ * The job id of one routed event: deterministic, so a re-relayed event adds nothing. The event's creation time is
+ * part of it because outbox ids restart with a new or restored database while Redis keeps finished jobs for a
+ * day: `outbox-5-…` of yesterday's database would otherwise swallow today's event 5 (seen when the demo was run
+ * again on a fresh database). BullMQ custom ids cannot contain ':' — hence dashes.
+ */
+export const outboxJobId = (ev: { id: number | bigint | string; createdAt: Date }, jobName: string): string =>
+  `outbox-${ev.id}-${ev.createdAt.getTime()}-${jobName}`;
 
 /** 1 s, 2 s, 4 s … capped at 60 s, by the number of failed attempts so far (including this one). */
 export const relayBackoffMs = (attempts: number): number => Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.max(0, attempts - 1));
@@ -50,7 +56,7 @@ export async function relayOnce(
       }
       try {
         for (const def of jobs) {
-          await addJob(ctx, def, ev.payload, { jobId: outboxJobId(ev.id, def.name) }, opts.addTimeoutMs);
+          await addJob(ctx, def, ev.payload, { jobId: outboxJobId(ev, def.name) }, opts.addTimeoutMs);
         }
         await repo.markOutboxRelayed(client, ev.id);
         result.relayed++;
