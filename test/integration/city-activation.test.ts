@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createHarness, type TestHarness } from '../helpers/app.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { startWorkers, type WorkerHandle } from '../../src/modules/orchestration/worker.ts';
 import { seedReferenceData } from '../../prisma/seed/index.ts';
 import { prepareDemoFixtures, type PreparedDemo } from '../../scripts/lib/demo-fixtures.ts';
@@ -21,15 +22,6 @@ let work: string;
 let demo: PreparedDemo;
 let socrata: ReplayServer;
 
-async function waitFor<T>(fn: () => Promise<T>, ms = 120_000): Promise<Exclude<T, undefined | null | false>> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v as Exclude<T, undefined | null | false>;
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), 'tl-activation-'));

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createHarness, type TestHarness } from '../helpers/app.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { writeOutbox } from '../../src/platform/outbox.ts';
 import { startWorkers, type WorkerHandle } from '../../src/modules/orchestration/worker.ts';
 import { seedReferenceData } from '../../prisma/seed/index.ts';
@@ -17,15 +18,6 @@ let workers: WorkerHandle;
 let exportsDir: string;
 const DAY = 86_400_000;
 
-async function waitFor<T>(fn: () => Promise<T>, ms = 60_000): Promise<Exclude<T, undefined | null | false>> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v as Exclude<T, undefined | null | false>;
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 const day = (offsetDays: number) => new Date(Date.now() - offsetDays * DAY);
 
