@@ -399,6 +399,17 @@ describe('Chromium lifecycle', () => {
     await assessor.close();
   });
 
+  it('without Chromium, a portal with a static fallback is read from its server-rendered pages instead', async () => {
+    const ctx = withConfig({ CHROMIUM_PATH: '/nonexistent/chromium' });
+    const st = staticConfig();
+    const config = portalConfig({ staticFallback: { url: st.url, rowSelector: st.rowSelector, fields: st.fields } });
+    const { permits } = await collect(createHtmlPermitSource(config, ctx).fetchPermits(WINDOW));
+    expect(permits.map((p) => p.permitNumber).sort()).toEqual(IN_WINDOW);
+    // Any other failure is not hidden: a portal that answers 404 still fails, Chromium or not.
+    const broken = portalConfig({ url: `${site.url}/nope`, staticFallback: { url: `${site.url}/nope?page={page}` } });
+    await expect(collect(createHtmlPermitSource(broken, h.ctx).fetchPermits(WINDOW))).rejects.toThrow(/404/);
+  });
+
   it('a source that launches its own Chromium closes it, also when the consumer stops early', async () => {
     const source = createHtmlPermitSource(portalConfig(), h.ctx);
     for await (const batch of source.fetchPermits(WINDOW)) {

@@ -138,6 +138,20 @@ export const ZHtmlSource = z.object({
   noResultsSelector: z.string().min(1).optional(),
   /** Playwright: how long to wait for rows (or noResultsSelector) after each submit / next click. */
   timeoutMs: z.number().int().min(1000).max(120_000).default(15_000),
+  /**
+   * Playwright mode's fallback (seed 002 §3.1.1 "httpx + BeautifulSoup (static HTML)"): when Chromium cannot be
+   * started, the same run fetches these server-rendered pages and reads them with cheerio. `url` may use {since},
+   * {until} and {page}; selectors not given here are the ones above.
+   */
+  staticFallback: z
+    .object({
+      url: z.url(),
+      rowSelector: z.string().min(1).optional(),
+      fields: z.record(z.string(), z.string().min(1)).optional(),
+      nextSelector: z.string().min(1).optional(),
+      noResultsSelector: z.string().min(1).optional(),
+    })
+    .optional(),
   /** Default city/state for rows that carry only a street address. */
   defaultCity: z.string().min(1).optional(),
   defaultState: z.string().length(2).optional(),

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { AppContext } from '../../../platform/context.ts';
-import { AppError } from '../../../platform/errors.ts';
+import { AppError, isAppError } from '../../../platform/errors.ts';
 import { OutboundError } from '../../../platform/http.ts';
 import { launchBrowser, type BrowserSession, type GuardedPage } from '../../../platform/browser.ts';
 import {
@@ -63,7 +63,7 @@ function validateConfig(config: THtmlSource): void {
 export function createHtmlPermitSource(config: THtmlSource, ctx: AppContext, opts: HtmlSourceOptions = {}): PermitSource {
   validateConfig(config);
   const sourceKey = htmlSourceKey(config.url);
-  const run = config.mode === 'static' ? fetchStatic : fetchWithBrowser;
+  const run = config.mode === 'static' ? fetchStatic : config.staticFallback ? fetchWithStaticFallback : fetchWithBrowser;
   return {
     kind: 'html',
     sourceKey,
@@ -152,6 +152,36 @@ async function* fetchStatic(args: RunArgs): AsyncGenerator<NormalizedPermit[]> {
 // ---------------------------------------------------------------------------------------------------------
 // Playwright mode
 // ---------------------------------------------------------------------------------------------------------
+
+/**
+ * Playwright first; when Chromium cannot be started (BROWSER_UNAVAILABLE, before any page was read), the same
+ * window through the configured static pages and cheerio. Any other failure — a portal error, a changed layout —
+ * is not hidden behind the fallback.
+ */
+async function* fetchWithStaticFallback(args: RunArgs): AsyncGenerator<NormalizedPermit[]> {
+  let pages = 0;
+  try {
+    for await (const page of fetchWithBrowser(args)) {
+      pages++;
+      yield page;
+    }
+  } catch (err) {
+    if (pages > 0 || !isAppError(err) || err.code !== 'BROWSER_UNAVAILABLE') throw err;
+    const fb = args.config.staticFallback!;
+    args.ctx.log.warn({ source: args.sourceKey, err: err.message }, 'Chromium unavailable; reading the portal\'s static pages instead');
+    const config: THtmlSource = {
+      ...args.config,
+      mode: 'static',
+      url: fb.url,
+      rowSelector: fb.rowSelector ?? args.config.rowSelector,
+      fields: fb.fields ?? args.config.fields,
+      nextSelector: fb.nextSelector ?? (fb.url.includes('{page}') ? undefined : args.config.nextSelector),
+      noResultsSelector: fb.noResultsSelector ?? args.config.noResultsSelector,
+    };
+    validateConfig(config);
+    yield* fetchStatic({ ...args, config });
+  }
+}
 
 async function* fetchWithBrowser(args: RunArgs): AsyncGenerator<NormalizedPermit[]> {
   const { config, ctx, fetchOpts } = args;
