@@ -95,6 +95,12 @@ describe('normalizeAddress properties (fast-check)', () => {
     fc.array(fc.oneof(fc.constantFrom(...words), fc.string({ maxLength: 6 })), { maxLength: 7 }),
   ).map(([n, ws]) => [n, ...ws].join(' '));
 
+  it('reads a "#" before a unit designator as punctuation (a fast-check find: "0 Suite 0# Key 0")', () => {
+    expect(normalizeAddress(' 0 Suite 0# Key 0')).toBe('0 STE 0 KEY 0');
+    expect(normalizeAddress('0 STE 0 KEY 0')).toBe('0 STE 0 KEY 0');
+    expect(normalizeAddress('12 Oak St Apt 4 # Rear')).toBe(normalizeAddress('12 Oak Street Apartment 4 Rear'));
+  });
+
   it('is idempotent: normalize(normalize(x)) === normalize(x)', () => {
     fc.assert(fc.property(address, (a) => normalizeAddress(normalizeAddress(a)) === normalizeAddress(a)), { numRuns: 3000 });
     fc.assert(fc.property(fc.string({ maxLength: 40 }), (a) => normalizeAddress(normalizeAddress(a)) === normalizeAddress(a)), { numRuns: 3000 });

@@ -235,6 +235,10 @@ function readUnits(tokens: string[], i: number): string | null {
   const parts: string[] = [];
   while (i < tokens.length) {
     const t = at(tokens, i);
+    if (t === '#' && UNIT_DESIGNATORS[at(tokens, i + 1)]) {
+      i++; // "STE 5 # KEY 2": a '#' before a designator is punctuation (else a second pass would read it otherwise)
+      continue;
+    }
     const designator = t === '#' ? 'UNIT' : UNIT_DESIGNATORS[t];
     if (!designator) return null;
     let next = at(tokens, i + 1);
@@ -323,6 +327,19 @@ function abbreviateStreet(tokens: string[]): string[] {
  * suffixes, directionals and unit designators, ordinal words as numbers. Idempotent.
  */
 export function normalizeAddress(street: string): string {
+  // One pass can leave work for the next in odd inputs ("0 Suite A##", "1 North # West": punctuation removed by
+  // the first pass lets the second see a unit or a two-word directional), so the key is the pass's fixed point.
+  // Real addresses settle in the first pass; the second only confirms it.
+  let key = normalizeOnce(street);
+  for (let i = 0; i < 4; i++) {
+    const next = normalizeOnce(key);
+    if (next === key) break;
+    key = next;
+  }
+  return key;
+}
+
+function normalizeOnce(street: string): string {
   // Ordinals first, so "SUITE FIRST" and "STE 1ST" read the same in every pass.
   const tokens = mergeTwoWordDirectionals(cleanTokens(street)).map((t) => ORDINAL_WORDS[t] ?? t);
   if (tokens.length === 0) return '';
