@@ -1,4 +1,6 @@
 import type { Db } from '../../platform/db.ts';
+import type { NormalizedPermit } from './acquisition.types.ts';
+import { unnestInsert, type UnnestColumn } from '../../platform/unnest.ts';
 import { openScrapingJob, type ScrapingJobStart } from './scraping-jobs.repository.ts';
 
 /**
@@ -6,31 +8,13 @@ import { openScrapingJob, type ScrapingJobStart } from './scraping-jobs.reposito
  * scraping_jobs row of a run, and the target_cities counters. The service owns transactions.
  */
 
-export interface PermitRow {
+/** A normalized permit as stored: the source's record plus its key, city, normalized address and trade. */
+export interface PermitRow extends NormalizedPermit {
   source: string;
-  permitNumber: string;
   targetCityId: string;
-  address: string | null;
   normalizedAddress: string | null;
-  city: string | null;
-  state: string | null;
-  zip: string | null;
-  lat: number | null;
-  lng: number | null;
-  permitType: string | null;
-  permitClass: string | null;
-  workDescription: string | null;
-  estimatedValue: number | null;
   trade: string | null;
   tradeGroup: string | null;
-  contractorName: string | null;
-  contractorLicense: string | null;
-  appliedDate: string | null;
-  issueDate: string | null;
-  completionDate: string | null;
-  permitStatus: string | null;
-  sourceUrl: string | null;
-  raw: Record<string, unknown>;
 }
 
 export interface UpsertedPermit {
@@ -38,8 +22,7 @@ export interface UpsertedPermit {
   inserted: boolean;
 }
 
-/** Column, array element type (cast in SQL) and the row's value, in one list so they cannot drift apart. */
-const COLUMNS: ReadonlyArray<[column: string, type: string, get: (r: PermitRow) => unknown]> = [
+const COLUMNS: ReadonlyArray<UnnestColumn<PermitRow>> = [
   ['source', 'text', (r) => r.source],
   ['permit_number', 'text', (r) => r.permitNumber],
   ['target_city_id', 'uuid', (r) => r.targetCityId],
@@ -77,24 +60,16 @@ const UPDATED = COLUMNS.map(([c]) => c).filter((c) => c !== 'source' && c !== 'p
  */
 export async function upsertPermits(db: Db, rows: PermitRow[]): Promise<UpsertedPermit[]> {
   if (!rows.length) return [];
-  // Every array goes in as text[] and is cast per column: one parameter type for pg, exact for floats and numerics.
-  const params = COLUMNS.map(([, , get]) => rows.map((r) => {
-    const v = get(r);
-    return v === null || v === undefined ? null : String(v);
-  }));
-  const names = COLUMNS.map(([c]) => `"${c}"`).join(', ');
-  const selects = COLUMNS.map(([c, type], i) => `u.c${i}::${type} AS "${c}"`).join(', ');
-  const unnests = COLUMNS.map((_, i) => `$${i + 1}::text[]`).join(', ');
-  const aliases = COLUMNS.map((_, i) => `c${i}`).join(', ');
+  const ins = unnestInsert(COLUMNS, rows);
   const sets = UPDATED.map((c) => `"${c}" = EXCLUDED."${c}"`).join(', ');
   const changed = `(${UPDATED.map((c) => `permits."${c}"`).join(', ')}) IS DISTINCT FROM (${UPDATED.map((c) => `EXCLUDED."${c}"`).join(', ')})`;
   const sql = `
-    INSERT INTO permits (${names})
-    SELECT ${selects} FROM unnest(${unnests}) AS u(${aliases})
+    INSERT INTO permits (${ins.columns})
+    ${ins.select}
     ON CONFLICT (source, permit_number) DO UPDATE SET ${sets}, scraped_at = now(), updated_at = now()
     WHERE ${changed}
     RETURNING id::text AS id, (xmax = 0) AS inserted`;
-  return db.$queryRawUnsafe<UpsertedPermit[]>(sql, ...params);
+  return db.$queryRawUnsafe<UpsertedPermit[]>(sql, ...ins.params);
 }
 
 

@@ -1,4 +1,6 @@
 import type { Db } from '../../platform/db.ts';
+import type { PropertyRecord } from './acquisition.types.ts';
+import { unnestInsert, type UnnestColumn } from '../../platform/unnest.ts';
 import { openScrapingJob } from './scraping-jobs.repository.ts';
 
 /**
@@ -10,31 +12,11 @@ import { openScrapingJob } from './scraping-jobs.repository.ts';
 /** Precision stored in properties.geocode_precision: a geocoder's, or 'source' for coordinates the record carried. */
 export type StoredPrecision = 'rooftop' | 'interpolated' | 'street' | 'zip_centroid' | 'source';
 
-export interface PropertyRow {
+/** A property record as stored: the source's fields plus its key, geocode provenance and source name. */
+export interface PropertyRow extends Omit<PropertyRecord, 'raw'> {
   normalizedAddress: string;
-  address: string;
-  city: string;
-  state: string;
-  zip: string | null;
-  parcelId: string | null;
-  lat: number | null;
-  lng: number | null;
   geocodePrecision: StoredPrecision | null;
   geocodeSource: string | null;
-  ownerName: string | null;
-  ownerMailingAddress: string | null;
-  isAbsentee: boolean | null;
-  assessedValue: number | null;
-  marketValue: number | null;
-  yearBuilt: number | null;
-  sqft: number | null;
-  lotSize: number | null;
-  beds: number | null;
-  baths: number | null;
-  propertyType: string | null;
-  lastSaleDate: string | null;
-  lastSalePrice: number | null;
-  taxAmount: number | null;
   source: string | null;
   raw: Record<string, unknown> | null;
 }
@@ -44,7 +26,7 @@ export interface UpsertedProperty {
   inserted: boolean;
 }
 
-type Column = [column: string, type: string, get: (r: PropertyRow) => unknown];
+type Column = UnnestColumn<PropertyRow>;
 
 const KEY: Column[] = [
   ['normalized_address', 'text', (r) => r.normalizedAddress],
@@ -96,32 +78,20 @@ const POINT_WINS = `(EXCLUDED.lat IS NOT NULL AND EXCLUDED.lng IS NOT NULL AND (
  */
 export async function upsertProperties(db: Db, rows: PropertyRow[]): Promise<UpsertedProperty[]> {
   if (!rows.length) return [];
-  const params = COLUMNS.map(([, , get]) =>
-    rows.map((r) => {
-      const v = get(r);
-      return v === null || v === undefined ? null : String(v);
-    }),
-  );
-  const names = COLUMNS.map(([c]) => `"${c}"`).join(', ');
-  const selects = COLUMNS.map(([c, type], i) => `u.c${i}::${type} AS "${c}"`).join(', ');
-  const unnests = COLUMNS.map((_, i) => `$${i + 1}::text[]`).join(', ');
-  const aliases = COLUMNS.map((_, i) => `c${i}`).join(', ');
-  const merged = MERGED.map(([c]) => `"${c}" = COALESCE(EXCLUDED."${c}", properties."${c}")`);
-  const raw = `raw = CASE WHEN EXCLUDED.raw IS NULL THEN properties.raw ELSE COALESCE(properties.raw, '{}'::jsonb) || EXCLUDED.raw END`;
-  const point = POINT.map(([c]) => `"${c}" = CASE WHEN ${POINT_WINS} THEN EXCLUDED."${c}" ELSE properties."${c}" END`);
-  const before = [...MERGED.map(([c]) => `properties."${c}"`), 'properties.raw', ...POINT.map(([c]) => `properties."${c}"`)];
-  const after = [
-    ...MERGED.map(([c]) => `COALESCE(EXCLUDED."${c}", properties."${c}")`),
-    `CASE WHEN EXCLUDED.raw IS NULL THEN properties.raw ELSE COALESCE(properties.raw, '{}'::jsonb) || EXCLUDED.raw END`,
-    ...POINT.map(([c]) => `CASE WHEN ${POINT_WINS} THEN EXCLUDED."${c}" ELSE properties."${c}" END`),
+  const ins = unnestInsert(COLUMNS, rows);
+  // Each updated column and the value it takes: the SET list, and the changed-row test compares the same pairs.
+  const updates: [column: string, value: string][] = [
+    ...MERGED.map(([c]): [string, string] => [c, `COALESCE(EXCLUDED."${c}", properties."${c}")`]),
+    ['raw', `CASE WHEN EXCLUDED.raw IS NULL THEN properties.raw ELSE COALESCE(properties.raw, '{}'::jsonb) || EXCLUDED.raw END`],
+    ...POINT.map(([c]): [string, string] => [c, `CASE WHEN ${POINT_WINS} THEN EXCLUDED."${c}" ELSE properties."${c}" END`]),
   ];
   const sql = `
-    INSERT INTO properties (${names})
-    SELECT ${selects} FROM unnest(${unnests}) AS u(${aliases})
-    ON CONFLICT (normalized_address, city, state) DO UPDATE SET ${[...merged, raw, ...point].join(', ')}, updated_at = now()
-    WHERE (${before.join(', ')}) IS DISTINCT FROM (${after.join(', ')})
+    INSERT INTO properties (${ins.columns})
+    ${ins.select}
+    ON CONFLICT (normalized_address, city, state) DO UPDATE SET ${updates.map(([c, v]) => `"${c}" = ${v}`).join(', ')}, updated_at = now()
+    WHERE (${updates.map(([c]) => `properties."${c}"`).join(', ')}) IS DISTINCT FROM (${updates.map(([, v]) => v).join(', ')})
     RETURNING id::text AS id, (xmax = 0) AS inserted`;
-  return db.$queryRawUnsafe<UpsertedProperty[]>(sql, ...params);
+  return db.$queryRawUnsafe<UpsertedProperty[]>(sql, ...ins.params);
 }
 
 export interface PropertyToGeocode {
