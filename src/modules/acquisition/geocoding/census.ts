@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { sendRequest } from '../../../platform/http.ts';
 import type { GeocodeQuery, GeocodeResult, Geocoder } from '../acquisition.types.ts';
-import { badAnswer, DEFAULT_HTTP_OPTIONS, usageParams, type HttpGeocoderOptions } from './provider.ts';
+import { DEFAULT_HTTP_OPTIONS, parseProviderAnswer, usageParams, type HttpGeocoderOptions } from './provider.ts';
 
 /**
  * US Census Bureau geocoder (https://geocoding.geo.census.gov/geocoder/, "Geocoding Services API"):
@@ -76,15 +76,8 @@ function countMatches(text: string): number | null {
 
 /** The first match of a Census answer, or null when it matched nothing. */
 export function parseCensusAnswer(text: string): GeocodeResult | null {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw badAnswer('census', 'not JSON');
-  }
-  const parsed = ZCensusAnswer.safeParse(json);
-  if (!parsed.success) throw badAnswer('census', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-  const match = parsed.data.result.addressMatches[0];
+  const data = parseProviderAnswer('census', text, ZCensusAnswer);
+  const match = data.result.addressMatches[0];
   if (!match) return null;
   return {
     lat: match.coordinates.y,

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { sendRequest } from '../../../platform/http.ts';
 import { AppError } from '../../../platform/errors.ts';
 import type { GeocodePrecision, GeocodeQuery, GeocodeResult, Geocoder } from '../acquisition.types.ts';
-import { badAnswer, DEFAULT_HTTP_OPTIONS, oneLine, usageParams, type HttpGeocoderOptions } from './provider.ts';
+import { DEFAULT_HTTP_OPTIONS, parseProviderAnswer, oneLine, usageParams, type HttpGeocoderOptions } from './provider.ts';
 
 /**
  * Google Geocoding API (https://developers.google.com/maps/documentation/geocoding/requests-geocoding):
@@ -108,17 +108,7 @@ function safeStatus(text: string): string | null {
   }
 }
 
-export function parseGoogleAnswer(text: string): TGoogleAnswer {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw badAnswer('google', 'not JSON');
-  }
-  const parsed = ZGoogleAnswer.safeParse(json);
-  if (!parsed.success) throw badAnswer('google', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-  return parsed.data;
-}
+export const parseGoogleAnswer = (text: string): TGoogleAnswer => parseProviderAnswer('google', text, ZGoogleAnswer);
 
 /** The result for a parsed answer: a match, null for ZERO_RESULTS, or an error naming Google's status. */
 export function interpretGoogleAnswer(answer: TGoogleAnswer, attempts = 1): GeocodeResult | null {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { OutboundError, sendRequest } from '../../../platform/http.ts';
 import { AppError } from '../../../platform/errors.ts';
 import type { GeocodePrecision, GeocodeQuery, GeocodeResult, Geocoder } from '../acquisition.types.ts';
-import { badAnswer, DEFAULT_HTTP_OPTIONS, oneLine, usageParams, type HttpGeocoderOptions } from './provider.ts';
+import { DEFAULT_HTTP_OPTIONS, parseProviderAnswer, oneLine, usageParams, type HttpGeocoderOptions } from './provider.ts';
 
 /**
  * Mapbox Geocoding API v6, forward search (https://docs.mapbox.com/api/search/geocoding/):
@@ -91,15 +91,8 @@ export class MapboxGeocoder implements Geocoder {
 
 /** The first feature of a v6 answer, or null when it found none. */
 export function parseMapboxAnswer(text: string): GeocodeResult | null {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw badAnswer('mapbox', 'not JSON');
-  }
-  const parsed = ZMapboxAnswer.safeParse(json);
-  if (!parsed.success) throw badAnswer('mapbox', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-  const feature = parsed.data.features[0];
+  const data = parseProviderAnswer('mapbox', text, ZMapboxAnswer);
+  const feature = data.features[0];
   if (!feature) return null;
   const p = feature.properties;
   // properties.coordinates is the accuracy-bearing point; geometry is the same point for address features.

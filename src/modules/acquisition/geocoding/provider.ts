@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { Db } from '../../../platform/db.ts';
 import type { GeocodeQuery } from '../acquisition.types.ts';
 
@@ -26,6 +27,19 @@ export function usageParams(q: GeocodeQuery): Record<string, unknown> {
 }
 
 /** A provider answered 200 with a body that is not what its documentation promises. */
-export function badAnswer(provider: string, detail: string): Error {
+function badAnswer(provider: string, detail: string): Error {
   return new Error(`${provider} geocoder answered an unexpected body: ${detail}`);
+}
+
+/** A provider's JSON answer checked against the shape its documentation promises; anything else is badAnswer. */
+export function parseProviderAnswer<S extends z.ZodType>(provider: string, text: string, schema: S): z.infer<S> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw badAnswer(provider, 'not JSON');
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw badAnswer(provider, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  return parsed.data;
 }
