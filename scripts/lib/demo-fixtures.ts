@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { ZAssessorFileSource, ZPermitSourceConfig, type TPermitSourceConfig } from '../../src/modules/acquisition/acquisition.types.ts';
 import { formatCsvField, parseCsv, toCsv } from '../../src/modules/exports/csv.ts';
+import { STORM_DETAIL_COLUMNS } from '../../src/modules/acquisition/storm-events.parser.ts';
 
 /**
  * The bundled demo data set (issue 4 §7) and its loader. `test/fixtures/demo/` holds three cities' permits in three
@@ -155,16 +156,8 @@ export function shiftDateText(value: string, days: number): string | null {
 // NOAA Storm Events details files
 // ---------------------------------------------------------------------------------------------------------
 
-/** The 51 columns of a Storm Events details file, in NOAA's order (Storm Data Export Format). */
-export const NOAA_DETAIL_COLUMNS = [
-  'BEGIN_YEARMONTH', 'BEGIN_DAY', 'BEGIN_TIME', 'END_YEARMONTH', 'END_DAY', 'END_TIME', 'EPISODE_ID', 'EVENT_ID', 'STATE',
-  'STATE_FIPS', 'YEAR', 'MONTH_NAME', 'EVENT_TYPE', 'CZ_TYPE', 'CZ_FIPS', 'CZ_NAME', 'WFO', 'BEGIN_DATE_TIME', 'CZ_TIMEZONE',
-  'END_DATE_TIME', 'INJURIES_DIRECT', 'INJURIES_INDIRECT', 'DEATHS_DIRECT', 'DEATHS_INDIRECT', 'DAMAGE_PROPERTY', 'DAMAGE_CROPS',
-  'SOURCE', 'MAGNITUDE', 'MAGNITUDE_TYPE', 'FLOOD_CAUSE', 'CATEGORY', 'TOR_F_SCALE', 'TOR_LENGTH', 'TOR_WIDTH', 'TOR_OTHER_WFO',
-  'TOR_OTHER_CZ_STATE', 'TOR_OTHER_CZ_FIPS', 'TOR_OTHER_CZ_NAME', 'BEGIN_RANGE', 'BEGIN_AZIMUTH', 'BEGIN_LOCATION', 'END_RANGE',
-  'END_AZIMUTH', 'END_LOCATION', 'BEGIN_LAT', 'BEGIN_LON', 'END_LAT', 'END_LON', 'EPISODE_NARRATIVE', 'EVENT_NARRATIVE',
-  'DATA_SOURCE',
-] as const;
+/** The 51 columns of a Storm Events details file, in NOAA's order: the ingester's own list. */
+export const NOAA_DETAIL_COLUMNS = STORM_DETAIL_COLUMNS;
 export type NoaaColumn = (typeof NOAA_DETAIL_COLUMNS)[number];
 export type NoaaRow = Record<NoaaColumn, string>;
 
