@@ -3,7 +3,8 @@ import { recordSystemEvent } from '../../platform/outbox.ts';
 import { AppError } from '../../platform/errors.ts';
 import { Prisma } from '../../platform/db.ts';
 import type { Principal } from '../../platform/auth.ts';
-import { activateCity } from './cities.service.ts';
+import { activateCity, findCityOrThrow } from './cities.service.ts';
+import * as citiesRepo from './cities.repository.ts';
 import { ZAssessorFileSource } from './acquisition.types.ts';
 import { scrapeCityPermits } from './permits.service.ts';
 import { importPropertyRecords } from './properties.service.ts';
@@ -32,7 +33,7 @@ export async function runCityActivation(
   opts: { cityId: string; days: number; storms: boolean; triggeredBy: string; signal?: AbortSignal },
   onProgress?: (pct: number, info: Record<string, unknown>) => Promise<void>,
 ): Promise<ActivationResult> {
-  const city = await ctx.db.prisma.targetCity.findUnique({ where: { id: opts.cityId } });
+  const city = await citiesRepo.findCityById(ctx.db.prisma, opts.cityId);
   if (!city) throw new Error(`target city ${opts.cityId} does not exist`);
   const result: ActivationResult = { cityId: city.id, city: city.city, state: city.state, steps: {} };
   const step = async (name: string, pct: number, fn: () => Promise<unknown>) => {
@@ -67,17 +68,12 @@ export async function runCityActivation(
  * POST …/activate, which sets it in the same transaction as its event). Unknown city → CITY_NOT_FOUND.
  */
 export async function ensureCityActive(ctx: AppContext, q: { cityId?: string; city?: string; state?: string; by: string }): Promise<string> {
-  const row = q.cityId
-    ? await ctx.db.prisma.targetCity.findUnique({ where: { id: q.cityId }, select: { id: true, active: true } })
-    : await ctx.db.prisma.targetCity.findFirst({
-        where: { city: { equals: q.city!.replace(/-/g, ' '), mode: 'insensitive' }, state: q.state!.toUpperCase() },
-        select: { id: true, active: true },
-      });
-  if (!row) throw new AppError('CITY_NOT_FOUND', { message: `no target city ${q.cityId ?? `${q.city}, ${q.state}`}` });
+  // By name, the API's own lookup: any spelling of the URL segment ("fort-worth", "Fort Worth") finds the city.
+  const row = q.cityId ? await citiesRepo.findCityById(ctx.db.prisma, q.cityId) : await findCityOrThrow(ctx, q.state!.toUpperCase(), q.city!);
+  if (!row) throw new AppError('CITY_NOT_FOUND', { message: `no target city ${q.cityId}` });
   if (!row.active) {
     await ctx.db.prisma.$transaction(async (tx) => {
-      const n = await tx.targetCity.updateMany({ where: { id: row.id, active: false }, data: { active: true } });
-      if (n.count) {
+      if (await citiesRepo.setActiveIfChanged(tx, row.id, true)) {
         await recordSystemEvent(tx, { eventType: 'city.activated', eventName: 'city.activated', service: 'acquisition', entityType: 'target_city', entityId: row.id, data: { by: q.by } });
       }
     });

@@ -1,6 +1,7 @@
 import type { AppContext } from '../../platform/context.ts';
 import { AppError } from '../../platform/errors.ts';
 import {
+  ZAssessorHtmlSource,
   ZAssessorSourceConfig,
   type GeocodeResult,
   type Geocoder,
@@ -11,6 +12,7 @@ import { normalizeAddress, toStateCode } from './address.ts';
 import { createGeocoder } from './geocoding/index.ts';
 import { AssessorFileSource, type RowError, type TAssessorFileSource } from './property-records/file-source.ts';
 import * as repo from './properties.repository.ts';
+import { createHtmlAssessorSource } from './property-records/html-assessor.ts';
 
 /**
  * Property records (issue 4 §4; seed 002 §3.1.2, §3.2.3): bulk assessor imports merged into `properties`, and the
@@ -353,4 +355,15 @@ function minimalRow(addr: ResolveAddress, normalizedAddress: string, city: strin
     isAbsentee: null, assessedValue: null, marketValue: null, yearBuilt: null, sqft: null, lotSize: null, beds: null, baths: null,
     propertyType: null, lastSaleDate: null, lastSalePrice: null, taxAmount: null, source: MINIMAL_SOURCE, raw: null,
   };
+}
+
+/**
+ * The per-address assessor of a city whose assessor_source is an HTML site (Playwright lookup, for the pipeline's
+ * property stage), or null: file exports are imported in bulk, and a city without a source has none. The caller
+ * closes it (it owns a browser).
+ */
+export async function cityAssessorLookup(ctx: AppContext, city: string, state: string) {
+  const row = await repo.findCity(ctx.db.prisma, city, state);
+  const parsed = ZAssessorHtmlSource.safeParse(row?.assessorSource);
+  return parsed.success ? createHtmlAssessorSource(parsed.data, ctx) : null;
 }

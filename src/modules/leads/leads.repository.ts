@@ -215,3 +215,10 @@ export const findLeadAddresses = (db: Db, ids: string[]) =>
     where: { id: { in: ids }, deletedAt: null },
     select: { id: true, address: true, city: true, state: true, zip: true, lat: true, lng: true, status: true, propertyId: true },
   });
+
+/** What the pipeline's score, cluster and price stages read of their leads. */
+export const findLeadStageFacts = (db: Db, ids: string[]) =>
+  db.baseLead.findMany({
+    where: { id: { in: ids } },
+    select: { id: true, status: true, permitId: true, qualityScore: true, grade: true, tier: true, price: true, clusterId: true },
+  });

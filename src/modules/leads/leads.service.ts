@@ -464,3 +464,5 @@ export const attachPropertiesToLeads = (db: Db, pairs: { leadId: string; propert
   repo.attachPropertiesToLeads(db, pairs);
 
 export const findLeadAddresses = (db: Db, ids: string[]) => repo.findLeadAddresses(db, ids);
+
+export const findLeadStageFacts = (db: Db, ids: string[]) => repo.findLeadStageFacts(db, ids);

@@ -1,10 +1,8 @@
 import type { AppContext } from '../../platform/context.ts';
 import type { JobRunContext, QueueName } from '../../platform/queues.ts';
 import { writeOutbox } from '../../platform/outbox.ts';
-import { ZAssessorHtmlSource } from '../acquisition/acquisition.types.ts';
-import { resolveProperty } from '../acquisition/properties.service.ts';
-import { createHtmlAssessorSource } from '../acquisition/property-records/html-assessor.ts';
-import { attachPropertiesToLeads, findLeadAddresses } from '../leads/leads.service.ts';
+import { cityAssessorLookup, resolveProperty } from '../acquisition/properties.service.ts';
+import { attachPropertiesToLeads, findLeadAddresses, findLeadStageFacts } from '../leads/leads.service.ts';
 import { publishScoredLeads } from '../leads/lead-generation.service.ts';
 import { createLeadsFromPermits, scoreLeadsExport } from '../exports/exports.service.ts';
 import { createIntentReasoner } from '../scoring/permit-intent.reasoner.ts';
@@ -60,13 +58,13 @@ const NOT_BUILT = (what: string, issue: string): StageOutcome => ({ status: 'ski
 async function propertyStage(ctx: AppContext, leadIds: string[], job: Pick<JobRunContext, 'signal'>): Promise<Map<string, StageOutcome>> {
   const out = new Map<string, StageOutcome>();
   const leads = await findLeadAddresses(ctx.db.prisma, leadIds);
-  const lookups = new Map<string, Awaited<ReturnType<typeof htmlAssessorFor>>>();
+  const lookups = new Map<string, Awaited<ReturnType<typeof cityAssessorLookup>>>();
   const pairs: { leadId: string; propertyId: string }[] = [];
   try {
     for (const l of leads) {
       job.signal.throwIfAborted();
       const key = `${l.city.toLowerCase()}|${l.state}`;
-      if (!lookups.has(key)) lookups.set(key, await htmlAssessorFor(ctx, l.city, l.state));
+      if (!lookups.has(key)) lookups.set(key, await cityAssessorLookup(ctx, l.city, l.state));
       try {
         const r = await resolveProperty(ctx, { address: l.address, city: l.city, state: l.state, zip: l.zip, lat: l.lat, lng: l.lng }, { assessor: lookups.get(key) ?? undefined });
         pairs.push({ leadId: l.id, propertyId: r.propertyId });
@@ -82,12 +80,6 @@ async function propertyStage(ctx: AppContext, leadIds: string[], job: Pick<JobRu
   return out;
 }
 
-/** The city's HTML assessor (Playwright) when it has one; bulk-imported assessor files need no lookup. */
-async function htmlAssessorFor(ctx: AppContext, city: string, state: string) {
-  const row = await ctx.db.prisma.targetCity.findFirst({ where: { city: { equals: city, mode: 'insensitive' }, state }, select: { assessorSource: true } });
-  const parsed = ZAssessorHtmlSource.safeParse(row?.assessorSource);
-  return parsed.success ? createHtmlAssessorSource(parsed.data, ctx) : null;
-}
 
 /** seed 002 §6.1 step 8 "TRIGGER DETECTION" (neighbor permits, weather, roof age, sale, insurance). */
 async function triggersStage(ctx: AppContext, leadIds: string[], job: Pick<JobRunContext, 'signal'>): Promise<Map<string, StageOutcome>> {
@@ -102,7 +94,7 @@ async function triggersStage(ctx: AppContext, leadIds: string[], job: Pick<JobRu
  * with flags for a human go to needs_review, the rest are scored.
  */
 async function scoreStage(ctx: AppContext, leadIds: string[], job: Pick<JobRunContext, 'signal' | 'jobId'>): Promise<Map<string, StageOutcome>> {
-  const leads = await ctx.db.prisma.baseLead.findMany({ where: { id: { in: leadIds } }, select: { id: true, permitId: true } });
+  const leads = await findLeadStageFacts(ctx.db.prisma, leadIds);
   const permitIds = leads.flatMap((l) => (l.permitId ? [l.permitId] : []));
   if (permitIds.length) {
     await scoreLeadsExport(ctx, {
@@ -113,16 +105,15 @@ async function scoreStage(ctx: AppContext, leadIds: string[], job: Pick<JobRunCo
   const r = await rescoreLeads(ctx, { filter: { ids: leadIds }, force: true, by: `pipeline.score ${job.jobId}`, signal: job.signal });
   // Another engine run held the lock: fail the job so BullMQ retries it after its backoff.
   if (r.skipped) throw new Error('the scoring engine is busy with another run; retrying');
-  const scored = await ctx.db.prisma.baseLead.findMany({ where: { id: { in: leadIds } }, select: { id: true, status: true, qualityScore: true, grade: true, tier: true } });
+  const scored = await findLeadStageFacts(ctx.db.prisma, leadIds);
   return new Map(scored.map((l) => [l.id, { status: 'done', details: { status: l.status, qualityScore: l.qualityScore, grade: l.grade, tier: l.tier } } as StageOutcome]));
 }
 
 /** seed 002 §6.1 step 10 "CLUSTERING": nearest cluster within 2 miles (seed 002 §3.5.4), stats updated. */
 async function clusterStage(ctx: AppContext, leadIds: string[]): Promise<Map<string, StageOutcome>> {
-  const live = await ctx.db.prisma.baseLead.findMany({ where: { id: { in: leadIds }, status: { in: ['scored', 'available'] } }, select: { id: true } });
-  const ids = live.map((l) => l.id);
+  const ids = (await findLeadStageFacts(ctx.db.prisma, leadIds)).filter((l) => l.status === 'scored' || l.status === 'available').map((l) => l.id);
   if (ids.length) await assignLeadsToClusters(ctx.db.prisma, ids);
-  const rows = await ctx.db.prisma.baseLead.findMany({ where: { id: { in: leadIds } }, select: { id: true, clusterId: true, status: true } });
+  const rows = await findLeadStageFacts(ctx.db.prisma, leadIds);
   return new Map(
     rows.map((l) => [
       l.id,
@@ -140,7 +131,7 @@ async function clusterStage(ctx: AppContext, leadIds: string[]): Promise<Map<str
  * urgency, exclusivity, demand); this stage checks that a sellable lead has its price and records it.
  */
 async function priceStage(ctx: AppContext, leadIds: string[]): Promise<Map<string, StageOutcome>> {
-  const rows = await ctx.db.prisma.baseLead.findMany({ where: { id: { in: leadIds } }, select: { id: true, status: true, price: true, qualityScore: true } });
+  const rows = await findLeadStageFacts(ctx.db.prisma, leadIds);
   return new Map(
     rows.map((l) => [
       l.id,
