@@ -22,8 +22,8 @@ import {
 } from './triggers.rules.ts';
 
 /*
- * Trigger detection in set-based SQL on one dedicated connection (raw SQL: PostGIS joins, session temp tables
- * and bulk upserts are beyond Prisma). A run fills session temp tables, then writes:
+ * Trigger detection in set-based SQL on two dedicated connections (raw SQL: PostGIS joins, work tables and bulk
+ * upserts are beyond Prisma). A run fills UNLOGGED work tables in schema trigger_work, then writes:
  *   td_leads   the leads in scope, with their "subject": the property they stand on, or the lead itself when it
  *              has no property (its own geog, year_built and permit are used then);
  *   td_nb      per subject, roofing permits within 0.25 mi in the last 30/60/90 days (seed 002 §3.1.5);
@@ -78,7 +78,7 @@ export async function createWorkSchema(c: Client): Promise<void> {
   await c.query(`CREATE SCHEMA IF NOT EXISTS ${WORK_SCHEMA}`);
 }
 
-export async function dropTempTables(c: Client): Promise<void> {
+export async function dropWorkTables(c: Client): Promise<void> {
   await c.query(`DROP TABLE IF EXISTS ${WORK_SCHEMA}.td_leads, ${WORK_SCHEMA}.td_nb, ${WORK_SCHEMA}.td_storms, ${WORK_SCHEMA}.td_wx, ${WORK_SCHEMA}.td_rows, ${WORK_SCHEMA}.td_roofp`);
 }
 
@@ -266,7 +266,7 @@ export async function matchStorms(c: Client, asOf: Date, s: Scope): Promise<numb
 const ROWS_DDL = `CREATE UNLOGGED TABLE td_rows (base_lead_id uuid NOT NULL, trigger_type text NOT NULL, source_key text NOT NULL,
   trigger_date timestamptz, trigger_strength int NOT NULL, trigger_details jsonb NOT NULL, expires_at timestamptz)`;
 
-/** The neighbor-permit and weather rows the run wants, from td_nb and td_wx. */
+/** td_rows: the lead_triggers rows the run wants, filled by both connections. */
 export async function createRowsTable(c: Client): Promise<void> {
   await c.query(ROWS_DDL);
 }

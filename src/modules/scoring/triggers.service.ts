@@ -98,7 +98,7 @@ export async function detectTriggers(
     mark = performance.now();
     await repo.createWorkSchema(c);
     await repo.prepareSession(c);
-    await repo.dropTempTables(c);
+    await repo.dropWorkTables(c);
     // The second connection of the run: the spatial phases and the writes split between the two (2 cores).
     c2 = await ctx.db.pool.connect();
     await repo.prepareSession(c2);
@@ -160,7 +160,7 @@ export async function detectTriggers(
       repo.expireDue(other, asOf, scope.leadIds?.length ? scope.leadIds : undefined),
     ]);
     lap('expire');
-    await repo.dropTempTables(c);
+    await repo.dropWorkTables(c);
 
     const byType: Record<string, number> = {};
     for (const t of TRIGGER_TYPES) byType[t] = summary.byType[t] ?? 0;
