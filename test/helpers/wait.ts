@@ -1,5 +1,5 @@
 /** Polls `fn` until it returns something truthy (which it returns), or throws after `ms`. */
-export async function waitFor<T>(fn: () => Promise<T>, ms = 60_000, everyMs = 200): Promise<Exclude<T, undefined | null | false>> {
+export async function waitFor<T>(fn: () => Promise<T>, ms = 60_000, everyMs = 50): Promise<Exclude<T, undefined | null | false>> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await fn();

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { createHarness, type TestHarness } from '../helpers/app.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { signAccessToken } from '../../src/platform/auth.ts';
 import { writeOutbox } from '../../src/platform/outbox.ts';
 import { outboxJobId, relayOnce } from '../../src/modules/orchestration/outbox-relay.ts';
@@ -358,15 +359,7 @@ describe('jobs', () => {
     await workers?.close();
   });
 
-  async function waitFor<T>(fn: () => Promise<T>, ms = 15_000): Promise<T> {
-    const end = Date.now() + ms;
-    for (;;) {
-      const v = await fn();
-      if (v) return v;
-      if (Date.now() > end) throw new Error('timed out waiting');
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
+
   async function finished(jobId: string) {
     const queue = h.ctx.queues.get('leadgen');
     await waitFor(async () => ['completed', 'failed'].includes(await queue.getJobState(jobId)));

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type TestHarness } from '../helpers/app.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { ensureUser } from '../../src/modules/auth/auth.service.ts';
 import { startWorkers, type WorkerHandle } from '../../src/modules/orchestration/worker.ts';
 import { enqueueTick } from '../../src/modules/orchestration/scheduler.ts';
@@ -9,15 +10,6 @@ let h: TestHarness;
 let workers: WorkerHandle;
 let contractorAuth: { authorization: string };
 
-async function waitFor<T>(fn: () => Promise<T>, ms = 8000): Promise<Exclude<T, undefined | null | false>> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v as Exclude<T, undefined | null | false>;
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const api = (method: 'GET' | 'POST', url: string, payload?: unknown, headers = h.adminAuth) =>
   h.app.inject({ method, url: `/api/v1/jobs${url}`, headers, ...(payload !== undefined ? { payload: payload as object } : {}) });

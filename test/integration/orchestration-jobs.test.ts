@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type TestHarness } from '../helpers/app.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { writeOutbox } from '../../src/platform/outbox.ts';
 import { outboxJobId, relayOnce } from '../../src/modules/orchestration/outbox-relay.ts';
 import { startWorkers, type WorkerHandle } from '../../src/modules/orchestration/worker.ts';
@@ -10,15 +11,6 @@ let h: TestHarness;
 let workers: WorkerHandle;
 const ids = {} as Record<'holder' | 'local' | 'paused' | 'dallas', string>;
 
-async function waitFor<T>(fn: () => Promise<T>, ms = 8000): Promise<Exclude<T, undefined | null | false>> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v as Exclude<T, undefined | null | false>;
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** Writes the event, relays it, and waits until its job finished; returns the job's return value. */
 async function deliver(topic: string, payload: Record<string, unknown>, jobName: string) {
