@@ -12,11 +12,11 @@ declare module 'vitest' {
 }
 
 /**
- * Once per run: start PostgreSQL/Redis if needed, then build a migrated template database named after the
+ * Once per run: install (as root) and start PostgreSQL/PostGIS, Redis and Chromium if needed, then build a migrated template database named after the
  * migrations' checksums (reused while they do not change). Each test file clones it (test/helpers/db.ts).
  */
 export default async function setup(project: TestProject) {
-  await ensureServices({ databaseUrl: TEST_PG_URL, redisUrl: TEST_REDIS_URL });
+  await ensureServices({ databaseUrl: TEST_PG_URL, redisUrl: TEST_REDIS_URL, chromium: true });
   const migrations = await listMigrations();
   const hash = createHash('sha256').update(migrations.map((m) => m.checksum).join(',')).digest('hex').slice(0, 12);
   const template = `tradelead_tpl_${hash}`;

@@ -18,7 +18,7 @@ import { runInNewContext } from 'node:vm';
 import { createDatabase, type Database } from '../../src/platform/db.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { LEAD_STATUSES } from '../../src/modules/leads/leads.lifecycle.ts';
-import { ENGINE_SCORER, ENGINE_SCORER_VERSION, rescoreLeads, scoreChunk, type RescoreOptions, type RescoreResult } from '../../src/modules/scoring/batch-engine.ts';
+import { ENGINE_SCORERS, ENGINE_VERSIONS, rescoreLeads, scoreChunk, type RescoreOptions, type RescoreResult } from '../../src/modules/scoring/batch-engine.ts';
 import { prepareSession, resetSession, writeScoringChunk } from '../../src/modules/scoring/scoring.repository.ts';
 import { benchDatabaseUrl, freshBenchDatabase, log, round } from './lib.ts';
 import { generateScoringBenchData } from './scoring-data.ts';
@@ -91,8 +91,8 @@ async function measureFloor(db: Database, chunkSize: number): Promise<{ rows: nu
     let rows = 0;
     let ms = 0;
     for (;;) {
-      const r = await c.query<[string, number | null, string | null, number | null, string | null, string, string]>({
-        text: `SELECT se.lead_id::text, se.score, se.grade, se.price_cents, se.inputs_hash, se.factors::text, se.scored_at::text
+      const r = await c.query<[string, number | null, string | null, number | null, string | null, string, string, string]>({
+        text: `SELECT se.lead_id::text, se.score, se.grade, se.price_cents, se.inputs_hash, se.factors::text, se.scored_at::text, se.scorer
                  FROM score_explanations se WHERE se.lead_id > $1 ORDER BY se.lead_id LIMIT $2`,
         values: [after, chunkSize],
         rowMode: 'array',
@@ -105,8 +105,9 @@ async function measureFloor(db: Database, chunkSize: number): Promise<{ rows: nu
       scored.priceCents = r.rows.map((x) => x[3]);
       scored.hashes = r.rows.map((x) => x[4] as string);
       scored.explanations = `[${r.rows.map((x) => x[5]).join(',')}]`;
+      scored.kinds = r.rows.map((x) => (x[7] === ENGINE_SCORERS[1] ? 1 : 0));
       const t = performance.now();
-      await writeScoringChunk(c, { scorer: ENGINE_SCORER, version: ENGINE_SCORER_VERSION, scoredAt: r.rows[0]![6], by: null, scored });
+      await writeScoringChunk(c, { scorers: ENGINE_SCORERS, versions: ENGINE_VERSIONS, scoredAt: r.rows[0]![6], by: null, scored });
       ms += performance.now() - t;
       rows += r.rows.length;
       after = r.rows.at(-1)![0];

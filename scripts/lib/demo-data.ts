@@ -96,7 +96,7 @@ export function generateDemoLeads(count: number, seed = 42, now = Date.now()): D
 
 /**
  * Bulk insert with one `INSERT … SELECT FROM unnest(...)` per chunk (Prisma's createMany cannot encrypt per row
- * or skip duplicates by the natural key as cheaply). Existing (address, city, state) rows are left alone.
+ * or skip duplicates by the natural key as cheaply). Existing (address, city, state, trade) rows are left alone.
  */
 export async function insertLeads(pool: pg.Pool, cipher: FieldCipher, leads: DemoLead[], opts: { chunk?: number; onProgress?: (done: number) => void } = {}): Promise<number> {
   const chunk = opts.chunk ?? 5000;
@@ -114,7 +114,7 @@ export async function insertLeads(pool: pg.Pool, cipher: FieldCipher, leads: Dem
                    $9::numeric[], $10::int[], $11::int[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[],
                    $17::int[], $18::text[], $19::numeric[], $20::text[], $21::timestamptz[])
             AS x(a, c, s, z, la, ln, t, tg, pv, yb, sq, onm, ee, eh, pe, ph, qs, g, p, st, ca)
-       ON CONFLICT (address, city, state) DO NOTHING`,
+       ON CONFLICT (address, city, state, trade) DO NOTHING`,
       [
         col('address'), col('city'), col('state'), col('zip'), col('lat'), col('lng'), col('trade'), col('tradeGroup'),
         col('propertyValue'), col('yearBuilt'), col('sqft'), col('ownerName'),

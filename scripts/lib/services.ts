@@ -12,6 +12,8 @@ export interface EnsureOptions {
   databaseUrl: string;
   redisUrl: string;
   log?: (msg: string) => void;
+  /** Also make sure Debian's Chromium is installed (the HTML portal and assessor tests drive it). */
+  chromium?: boolean;
 }
 
 const canConnect = (host: string, port: number, timeoutMs = 1000) =>
@@ -33,6 +35,43 @@ async function waitFor(check: () => Promise<boolean>, ms: number): Promise<boole
     await new Promise((r) => setTimeout(r, 250));
   }
   return check();
+}
+
+const isLocal = (url: string) => ['localhost', '127.0.0.1', '::1', ''].includes(new URL(url).hostname);
+
+/**
+ * The Debian packages this machine lacks for what is asked: PostgreSQL 15 with PostGIS and Redis when they are
+ * local, Chromium when `chromium`. Found by their files, so a package installed another way also counts.
+ */
+export function missingDebianPackages(opts: EnsureOptions): string[] {
+  const need: string[] = [];
+  if (isLocal(opts.databaseUrl)) {
+    if (!has('pg_ctlcluster') && !has('postgres')) need.push('postgresql-15');
+    const postgisControl = ['/usr/share/postgresql/15/extension/postgis.control'];
+    if (existsSync('/usr/share/postgresql')) {
+      for (const v of readdirSync('/usr/share/postgresql')) postgisControl.push(`/usr/share/postgresql/${v}/extension/postgis.control`);
+    }
+    if (!postgisControl.some((f) => existsSync(f))) need.push('postgresql-15-postgis-3');
+  }
+  if (isLocal(opts.redisUrl) && !has('redis-server')) need.push('redis-server');
+  if (opts.chromium && !existsSync('/usr/bin/chromium')) need.push('chromium');
+  return need;
+}
+
+/**
+ * Installs the missing Debian packages when running as root with apt-get (a fresh CI machine); otherwise
+ * fails at once with the exact command to run. Nothing is installed when nothing is missing.
+ */
+export function ensureDebianPackages(opts: EnsureOptions, log: (m: string) => void): void {
+  const need = missingDebianPackages(opts);
+  if (!need.length) return;
+  const line = `apt-get update && apt-get install -y ${need.join(' ')}`;
+  if (!isRoot() || !has('apt-get')) throw new Error(`Missing Debian packages: ${need.join(', ')}. Install them (as root): \`${line}\``);
+  log(`installing ${need.join(' ')} (${line})`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+  const install = update.status === 0 ? spawnSync('apt-get', ['install', '-y', '-qq', ...need], { stdio: 'inherit', env }) : update;
+  if (install.status !== 0) throw new Error(`Installing ${need.join(', ')} failed (exit ${install.status}). Run it yourself: \`${line}\``);
 }
 
 export async function ensurePostgres(databaseUrl: string, log: (m: string) => void): Promise<void> {
@@ -91,6 +130,7 @@ export async function ensureRedis(redisUrl: string, log: (m: string) => void): P
 
 export async function ensureServices(opts: EnsureOptions): Promise<void> {
   const log = opts.log ?? ((m: string) => process.stderr.write(`${m}\n`));
+  ensureDebianPackages(opts, log);
   await ensurePostgres(opts.databaseUrl, log);
   await ensureRedis(opts.redisUrl, log);
 }

@@ -279,23 +279,28 @@ describe('--save-to-db', () => {
   });
 });
 
-describe('--save-to-db, one lead per address', () => {
-  it('saves the newest permit of an address and skips older ones in the same run', async () => {
+describe('--save-to-db, one lead per address and trade (issue 8 §1)', () => {
+  it('a roof permit and a fence permit at one house are two leads; an older permit of the same trade is skipped', async () => {
     const db = h.ctx.db.prisma;
     const mk = (n: string, type: string, desc: string, minutesAgo: number) =>
       db.permit.create({ data: { source: 'test', permitNumber: n, address: '7 Twin St', city: 'Allen', state: 'TX', permitType: type, workDescription: desc, estimatedValue: 6_000, appliedDate: daysAgo(1), scrapedAt: new Date(NOW.getTime() - 60_000 * minutesAgo) } });
-    const older = await mk('TW-1', 'Roofing', 'reroof', 30);
+    const oldest = await mk('TW-0', 'Fence', 'replace fence', 60);
+    const roof = await mk('TW-1', 'Roofing', 'reroof', 30);
     const newer = await mk('TW-2', 'Fence', 'new fence', 1);
     try {
       const s = await run({ outDir: path.join(tmp, 'twins'), cities: ['allen'], saveToDb: true, pageSize: 1 });
-      expect(s.db).toEqual({ inserted: 1, updated: 0, skipped: 1, failed: 0, errors: [] });
-      const lead = await db.baseLead.findFirstOrThrow({ where: { address: '7 Twin St' } });
-      expect([lead.permitId, lead.category, lead.status]).toEqual([newer.id, 'fence', 'needs_review']); // no owner on record
-      expect(await tree(path.join(tmp, 'twins'))).toEqual(['flagged/needs_review.csv']); // both permits are in the file
-      expect((await rowsOf(path.join(tmp, 'twins/flagged/needs_review.csv'))).map((r) => r.permit_id).sort()).toEqual([older.id, newer.id].sort());
+      expect(s.db).toEqual({ inserted: 2, updated: 0, skipped: 1, failed: 0, errors: [] });
+      const leads = await db.baseLead.findMany({ where: { address: '7 Twin St' }, orderBy: { trade: 'asc' } });
+      // no owner on record: both go to review
+      expect(leads.map((l) => [l.trade, l.permitId, l.category, l.status])).toEqual([
+        ['fence', newer.id, 'fence', 'needs_review'],
+        ['roof', roof.id, 'roof', 'needs_review'],
+      ]);
+      expect(await tree(path.join(tmp, 'twins'))).toEqual(['flagged/needs_review.csv']); // every permit is in the file
+      expect((await rowsOf(path.join(tmp, 'twins/flagged/needs_review.csv'))).map((r) => r.permit_id).sort()).toEqual([oldest.id, roof.id, newer.id].sort());
     } finally {
       await db.baseLead.deleteMany({ where: { address: '7 Twin St' } });
-      await db.permit.deleteMany({ where: { id: { in: [older.id, newer.id] } } });
+      await db.permit.deleteMany({ where: { id: { in: [oldest.id, roof.id, newer.id] } } });
     }
   });
 });

@@ -98,13 +98,17 @@ describe('POST /api/v1/leads', () => {
     expect((await events(lead.id)).map((e) => e.eventName)).toEqual(['lead.created']);
   });
 
-  it('answers 409 LEAD_EXISTS for the same address, city and state', async () => {
+  it('answers 409 LEAD_EXISTS for the same address, city, state and trade; another trade is another lead', async () => {
     const body = { address: '77 Duplicate Rd', city: 'Austin', state: 'TX', zip: '78701', trade: 'roof' };
     expect((await postLead(body)).statusCode).toBe(201);
-    const res = await postLead({ ...body, trade: 'hvac' });
+    const res = await postLead(body);
     expect(res.statusCode).toBe(409);
     expect(res.json()).toMatchObject({ code: 'LEAD_EXISTS', status: 409 });
-    expect(await h.ctx.db.prisma.baseLead.count({ where: { address: '77 Duplicate Rd' } })).toBe(1);
+    // issue 8 §1: a lead is a (property, trade) pair — the same house is also an HVAC lead.
+    const hvac = await postLead({ ...body, trade: 'hvac' });
+    expect(hvac.statusCode).toBe(201);
+    expect(hvac.json()).toMatchObject({ trade: 'hvac', address: '77 Duplicate Rd' });
+    expect((await h.ctx.db.prisma.baseLead.findMany({ where: { address: '77 Duplicate Rd' }, select: { trade: true }, orderBy: { trade: 'asc' } })).map((l) => l.trade)).toEqual(['hvac', 'roof']);
   });
 
   it('creates an available lead only with a score of at least 60 and a price, and publishes it', async () => {

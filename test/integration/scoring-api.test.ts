@@ -49,6 +49,8 @@ describe('POST /api/v1/score/property', () => {
     expect(res.statusCode).toBe(200);
     // 20 + 20 + 25 (15 + 15 capped) + 15 + 10 + 5 = 95, A; $200 × 1.2 × 1.1 × 1.15 = $303.60
     expect(res.json()).toEqual({
+      trade: 'roof',
+      scorer: 'property-quality',
       score: 95,
       grade: 'A',
       factors: [
@@ -60,6 +62,7 @@ describe('POST /api/v1/score/property', () => {
         { name: 'data_completeness', points: 5, max: 5, reason: 'all fields complete' },
       ],
       missingInputs: [],
+      ignoredTriggers: [],
       priceCents: 30_360,
       basePriceCents: 20_000,
       priceAdjustments: [{ name: 'urgency', multiplier: 1.2 }, { name: 'exclusivity', multiplier: 1.1 }, { name: 'demand', multiplier: 1.15 }],

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type TestHarness } from '../helpers/app.ts';
 import { addJob } from '../../src/modules/orchestration/enqueue.ts';
 import { startWorkers, type WorkerHandle } from '../../src/modules/orchestration/worker.ts';
-import { ENGINE_SCORER_VERSION, normalizeFilter, rescoreLeads, scoreChunk, type RescoreOptions } from '../../src/modules/scoring/batch-engine.ts';
+import { ENGINE_SCORER_VERSION, ENGINE_SCORERS, ENGINE_VERSION_PREFIXES, ENGINE_VERSIONS, normalizeFilter, rescoreLeads, scoreChunk, type RescoreOptions } from '../../src/modules/scoring/batch-engine.ts';
 import { decodeExplanation } from '../../src/modules/scoring/score-inputs.ts';
 import * as repo from '../../src/modules/scoring/scoring.repository.ts';
 import { rescoreBatchJob } from '../../src/modules/scoring/scoring.jobs.ts';
@@ -81,7 +81,7 @@ afterAll(async () => {
 describe('first run (signal-based: nothing scored yet)', () => {
   it('scores each lead as computed by hand and moves statuses', async () => {
     const r = await run();
-    expect(r).toMatchObject({ mode: 'signal', scanned: 4, rescored: 4, changed: 4, unchanged: 0, leadWrites: 4, statusMoves: 3, raced: 0, chunks: 1, scorerVersion: ENGINE_SCORER_VERSION });
+    expect(r).toMatchObject({ mode: 'signal', scanned: 4, rescored: 4, changed: 4, unchanged: 0, leadWrites: 4, statusMoves: 3, raced: 0, chunks: 1, scorerVersions: [...ENGINE_VERSIONS] });
 
     const [a, b, c, d, e] = await Promise.all([id.a, id.b, id.c, id.d, id.e].map(lead));
     expect(a).toMatchObject({ qualityScore: 95, grade: 'A', status: 'scored', scorerVersion: ENGINE_SCORER_VERSION, version: 1 });
@@ -207,14 +207,14 @@ describe('compare-and-set on write', () => {
     const c = await h.ctx.db.pool.connect();
     try {
       const chunk = await repo.readScoringChunk(c, {
-        after: null, limit: 10, filter: normalizeFilter({ ids: [id.c] }), mode: 'all', version: ENGINE_SCORER_VERSION, prefix: 'property-quality@',
+        after: null, limit: 10, filter: normalizeFilter({ ids: [id.c] }), mode: 'all', roof: ENGINE_VERSIONS[0], trade: ENGINE_VERSIONS[1], prefixes: ENGINE_VERSION_PREFIXES,
       });
       expect(chunk.rows).toHaveLength(1);
       chunk.rows[0]!.pending = true; // make the engine want to write base_leads
       const scored = scoreChunk(chunk.rows, YEAR);
       await h.ctx.db.prisma.baseLead.update({ where: { id: id.c }, data: { sqft: 2500 } }); // concurrent input change
       const before = await lead(id.c);
-      const w = await repo.writeScoringChunk(c, { scorer: 'property-quality', version: ENGINE_SCORER_VERSION, scoredAt: chunk.readAt, by: 'test', scored });
+      const w = await repo.writeScoringChunk(c, { scorers: ENGINE_SCORERS, versions: ENGINE_VERSIONS, scoredAt: chunk.readAt, by: 'test', scored });
       expect(w).toEqual({ explanations: 1, leads: 0, moves: 0 });
       const after = await lead(id.c);
       expect(after.scoredAt).toEqual(before.scoredAt);

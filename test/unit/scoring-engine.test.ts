@@ -14,7 +14,7 @@ const TRIGGERS: TriggerKind[] = ['hail', 'wind', 'neighbor_permits', 'insurance_
 const CONDITIONS: RoofCondition[] = ['excellent', 'good', 'fair', 'poor', 'critical'];
 
 const row = (over: Partial<ScoringRow> = {}): ScoringRow => ({
-  id: '00000000-0000-4000-8000-000000000001', status: 'processing', qualityScore: null, grade: null, priceCents: null,
+  id: '00000000-0000-4000-8000-000000000001', status: 'processing', trade: 'roof', intentScore: null, qualityScore: null, grade: null, priceCents: null,
   scoreInputsHash: null, inputsChangedAt: null, pending: true, propertyValue: null, yearBuilt: null, emailCode: 0, phoneCode: 0,
   missingMask: 0, roofingAge: null, roofingFlags: null, roofCondition: null, analysisAge: null, triggers: null, exclusive: false,
   ...over,
@@ -84,6 +84,7 @@ describe('inputsOf', () => {
       triggers: 'weather_event|Thunderstorm Wind|', roofingFlags: 0, emailCode: 2, phoneCode: 1, missingMask: 0b100000, exclusive: true,
     }), 2026);
     expect(i).toEqual({
+      trade: 'roof', intentScore: null, sameTradePermits30d: 0,
       propertyValue: 412_000, roofAgeYears: 17, roofCondition: 'poor', triggers: ['wind'],
       contact: { email: 'verified', phone: 'unverified' }, missingFields: 1, missingMask: 32, exclusiveTerritory: true, interestedContractors24h: 0,
     });
@@ -94,6 +95,9 @@ describe('inputsOf', () => {
 });
 
 const arbInputs: fc.Arbitrary<LeadScoringInputs> = fc.record({
+  trade: fc.constant('roof'),
+  intentScore: fc.constant(null),
+  sameTradePermits30d: fc.constant(0),
   propertyValue: fc.option(fc.integer({ min: 0, max: 3_000_000 }), { nil: null }),
   roofAgeYears: fc.option(fc.integer({ min: 0, max: 120 }), { nil: null }),
   roofCondition: fc.option(fc.constantFrom(...CONDITIONS), { nil: null }),
@@ -117,6 +121,7 @@ describe('factor points', () => {
   it('hand-computed: $550,000, 27 years, poor, hail + insurance claim, both verified, complete = 20+20+25+15+10+5', () => {
     const points = [0, 0, 0, 0, 0, 0];
     const i: LeadScoringInputs = {
+      trade: 'roof', intentScore: null, sameTradePermits30d: 0,
       propertyValue: 550_000, roofAgeYears: 27, roofCondition: 'poor', triggers: ['hail', 'insurance_claim'],
       contact: { email: 'verified', phone: 'verified' }, missingFields: 0, missingMask: 0, exclusiveTerritory: false, interestedContractors24h: 0,
     };
@@ -127,6 +132,7 @@ describe('factor points', () => {
 
 describe('inputs hash', () => {
   const base: LeadScoringInputs = {
+    trade: 'roof', intentScore: null, sameTradePermits30d: 0,
     propertyValue: 300_000, roofAgeYears: 20, roofCondition: 'fair', triggers: ['hail'], contact: { email: 'verified', phone: 'none' },
     missingFields: 1, missingMask: 16, exclusiveTerritory: false, interestedContractors24h: 0,
   };
@@ -162,11 +168,12 @@ describe('stored explanation', () => {
       const points = [0, 0, 0, 0, 0, 0];
       factorPoints(i, points);
       const text = encodeExplanation(i, points);
-      expect(decodeExplanation(JSON.parse(text))).toEqual({ points, inputs: i });
+      expect(decodeExplanation(JSON.parse(text))).toEqual({ scorer: 'property-quality', points, inputs: i });
     }), { numRuns: 1000 });
   });
   it('is compact: a typical lead under 120 characters', () => {
     const i: LeadScoringInputs = {
+      trade: 'roof', intentScore: null, sameTradePermits30d: 0,
       propertyValue: 412_000, roofAgeYears: 17, roofCondition: 'fair', triggers: ['hail'], contact: { email: 'unverified', phone: 'none' },
       missingFields: 1, missingMask: 16, exclusiveTerritory: false, interestedContractors24h: 0,
     };
@@ -251,8 +258,8 @@ describe('engine options', () => {
 });
 
 describe('the score-input trigger watches exactly the columns the engine reads', () => {
-  it('migration 20261122030000 WHEN clause = SCORE_INPUT_COLUMNS', () => {
-    const sql = readFileSync(new URL('../../prisma/migrations/20261122030000_score_signals/migration.sql', import.meta.url), 'utf8');
+  it('the latest definition (migration 20261203010000) WHEN clause = SCORE_INPUT_COLUMNS', () => {
+    const sql = readFileSync(new URL('../../prisma/migrations/20261203010000_trade_scoring/migration.sql', import.meta.url), 'utf8');
     const when = sql.slice(sql.indexOf('CREATE TRIGGER "base_leads_score_inputs_changed"'), sql.indexOf('EXECUTE FUNCTION "score_inputs_touch_lead"'));
     const cols = [...when.matchAll(/OLD\.(\w+) IS DISTINCT FROM NEW\.(\w+)/g)].map((m) => m[1]);
     expect(cols.sort()).toEqual([...SCORE_INPUT_COLUMNS].sort());

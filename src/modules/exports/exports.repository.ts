@@ -35,7 +35,7 @@ const PERMIT_SELECT = {
   issueDate: true,
   scrapedAt: true,
   propertyId: true,
-  property: { select: { address: true, city: true, state: true, zip: true, ownerName: true, marketValue: true, isAbsentee: true } },
+  property: { select: { address: true, city: true, state: true, zip: true, ownerName: true, marketValue: true, isAbsentee: true, yearBuilt: true, sqft: true, propertyType: true } },
   targetCity: { select: { city: true, state: true } },
 } as const satisfies Prisma.PermitSelect;
 
@@ -57,11 +57,19 @@ export const findTargetCities = (db: Db) => db.targetCity.findMany({ select: { c
 
 export const findVerticalIds = (db: Db) => db.vertical.findMany({ select: { id: true, slug: true } });
 
-/** Leads at these (address, city, state) keys: the base_leads unique key. */
-export const findLeadsByAddresses = (db: Db, keys: { address: string; city: string; state: string }[]) =>
+/** The base_leads natural key (issue 8 §1): one lead per property and trade. */
+export interface LeadKey {
+  address: string;
+  city: string;
+  state: string;
+  trade: string;
+}
+
+/** Leads at these (address, city, state, trade) keys. */
+export const findLeadsByKeys = (db: Db, keys: LeadKey[]) =>
   db.baseLead.findMany({
-    where: { OR: keys.map((k) => ({ address: k.address, city: k.city, state: k.state })) },
-    select: { id: true, status: true, deletedAt: true, address: true, city: true, state: true },
+    where: { OR: keys.map((k) => ({ address: k.address, city: k.city, state: k.state, trade: k.trade })) },
+    select: { id: true, status: true, deletedAt: true, address: true, city: true, state: true, trade: true },
   });
 
 /** ON CONFLICT DO NOTHING: a lead another writer inserted meanwhile is found by the caller's next read. */

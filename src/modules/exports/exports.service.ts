@@ -170,11 +170,12 @@ export interface DbCounts {
   errors: string[];
 }
 
-const keyOf = (k: { address: string; city: string; state: string }) => `${k.address}\u0000${k.city}\u0000${k.state}`;
+const keyOf = (k: repo.LeadKey) => `${k.address}\u0000${k.city}\u0000${k.state}\u0000${k.trade}`;
 
 function intentColumns(s: Scored): Prisma.BaseLeadUncheckedUpdateManyInput {
   const { intent, view: v } = s;
   const f = v.facts;
+  const pr = s.permit.property;
   return {
     intentScore: intent.score,
     tier: intent.tier,
@@ -192,22 +193,28 @@ function intentColumns(s: Scored): Prisma.BaseLeadUncheckedUpdateManyInput {
     isAbsentee: f.isAbsentee ?? null,
     ...(f.ownerName ? { ownerName: f.ownerName } : {}),
     ...(v.marketValueText ? { marketValue: v.marketValueText } : {}),
+    // The assessor's facts of the permit's property, so the lead is as complete as what is known (seed 002
+    // §3.5.1 factor 6); a value already on the lead is not erased by an unknown one.
+    ...(pr?.yearBuilt != null ? { yearBuilt: pr.yearBuilt } : {}),
+    ...(pr?.sqft != null ? { sqft: pr.sqft } : {}),
+    ...(pr?.propertyType ? { propertyType: pr.propertyType } : {}),
   };
 }
 
 /**
- * Upserts the leads of a page of scored permits (by address, city, state) in one transaction: one read of
+ * Upserts the leads of a page of scored permits (by address, city, state and trade — issue 8 §1: one lead per
+ * property and trade, so a pool permit at a house with a roof lead makes a pool lead) in one transaction: one read of
  * the existing leads, one INSERT … ON CONFLICT DO NOTHING of the new ones (as 'processing'), then each lead's
  * intent columns. A lead whose status should change moves with transitionLead like every other lead (new
  * leads: processing → scored / needs_review); one past that (available, sold…) keeps its status. RETRY
- * leaves the status alone. One lead per address: the newest permit of the run wins (pages are newest first).
+ * leaves the status alone. One lead per address and trade: the newest permit of the run wins (pages are newest first).
  */
 async function saveScoredPage(ctx: AppContext, items: Scored[], verticalIds: Map<string, string>, actor: string, savedKeys: Set<string>, into: DbCounts) {
   const c = { inserted: 0, updated: 0, skipped: 0, failed: 0, errors: [] as string[] };
-  const todo: Array<Scored & { key: { address: string; city: string; state: string } }> = [];
+  const todo: Array<Scored & { key: repo.LeadKey }> = [];
   for (const s of items) {
     const f = s.view.facts;
-    const key = f.address && f.city && f.state && /^[A-Z]{2}$/.test(f.state) ? { address: f.address, city: f.city, state: f.state } : null;
+    const key = f.address && f.city && f.state && /^[A-Z]{2}$/.test(f.state) ? { address: f.address, city: f.city, state: f.state, trade: s.intent.category } : null;
     if (!key || savedKeys.has(keyOf(key))) {
       c.skipped++;
       continue;
@@ -220,7 +227,7 @@ async function saveScoredPage(ctx: AppContext, items: Scored[], verticalIds: Map
     try {
       await ctx.db.prisma.$transaction(
         async (tx) => {
-          const leads = new Map((await repo.findLeadsByAddresses(tx, todo.map((t) => t.key))).map((l) => [keyOf(l), l]));
+          const leads = new Map((await repo.findLeadsByKeys(tx, todo.map((t) => t.key))).map((l) => [keyOf(l), l]));
           const missing = todo.filter((t) => !leads.has(keyOf(t.key)));
           if (missing.length) {
             const r = await repo.insertLeadsIfAbsent(
@@ -231,7 +238,7 @@ async function saveScoredPage(ctx: AppContext, items: Scored[], verticalIds: Map
               })),
             );
             c.inserted = r.count;
-            for (const l of await repo.findLeadsByAddresses(tx, missing.map((t) => t.key))) leads.set(keyOf(l), l);
+            for (const l of await repo.findLeadsByKeys(tx, missing.map((t) => t.key))) leads.set(keyOf(l), l);
           }
           for (const t of todo) {
             const lead = leads.get(keyOf(t.key));
@@ -279,7 +286,7 @@ async function saveScoredPage(ctx: AppContext, items: Scored[], verticalIds: Map
 export interface CreatedLeads {
   /** Leads this call inserted (status processing), in permit order. */
   created: string[];
-  /** Permits whose address already has a lead: that lead is kept as it is. */
+  /** Permits whose address already has a lead of the permit's trade: that lead is kept as it is. */
   existing: number;
   /** Permits without a full address (street, city, 2-letter state) or classified `other`: no lead. */
   skipped: number;
@@ -287,8 +294,9 @@ export interface CreatedLeads {
 
 /**
  * The first pipeline stage (seed 002 §3.8.5 "on permit.scraped: create_base_lead(permit); emit lead.created"):
- * one processing lead per new address, keyed exactly like the export's upsert (viewPermit: the target city's
- * name, the permit's street address), so the later intent scoring of the same permit finds this lead. The
+ * one processing lead per new (address, trade), keyed exactly like the export's upsert (viewPermit: the target
+ * city's name, the permit's street address, its trade), so the later intent scoring of the same permit finds
+ * this lead, and a pool permit at a house that is already a roof lead makes a pool lead (issue 8 §1). The
  * trade is the seed 001 classification of the permit; a permit classified `other` names no trade and makes
  * no lead. The lead.created event (one per call, listing the new leads) is written in the same transaction.
  */
@@ -310,7 +318,7 @@ export async function createLeadsFromPermits(ctx: AppContext, permitIds: string[
       out.skipped++;
       continue;
     }
-    const key = keyOf({ address: f.address, city: f.city, state: f.state });
+    const key = keyOf({ address: f.address, city: f.city, state: f.state, trade: c.category });
     if (seeds.has(key)) {
       out.existing++;
       continue;
@@ -324,14 +332,14 @@ export async function createLeadsFromPermits(ctx: AppContext, permitIds: string[
   out.skipped += ids.length - permits.length;
   if (!seeds.size) return out;
   await db.$transaction(async (tx) => {
-    const keys = [...seeds.values()].map((s) => ({ address: s.address, city: s.city, state: s.state }));
-    const before = new Set((await repo.findLeadsByAddresses(tx, keys)).map((l) => keyOf(l)));
+    const keyOfSeed = (s: Prisma.BaseLeadCreateManyInput): repo.LeadKey => ({ address: s.address, city: s.city, state: s.state, trade: s.trade });
+    const before = new Set((await repo.findLeadsByKeys(tx, [...seeds.values()].map(keyOfSeed))).map((l) => keyOf(l)));
     const fresh = [...seeds.entries()].filter(([k]) => !before.has(k)).map(([, s]) => s);
     out.existing += seeds.size - fresh.length;
     if (!fresh.length) return;
     await repo.insertLeadsIfAbsent(tx, fresh);
-    const created = await repo.findLeadsByAddresses(tx, fresh.map((s) => ({ address: s.address, city: s.city, state: s.state })));
-    const order = new Map(fresh.map((s, i) => [keyOf({ address: s.address, city: s.city, state: s.state }), i]));
+    const created = await repo.findLeadsByKeys(tx, fresh.map(keyOfSeed));
+    const order = new Map(fresh.map((s, i) => [keyOf(keyOfSeed(s)), i]));
     out.created = created.sort((a, b) => order.get(keyOf(a))! - order.get(keyOf(b))!).map((l) => l.id);
     out.existing += fresh.length - out.created.length;
     if (out.created.length) await writeOutbox(tx, { topic: 'lead.created', payload: { leadIds: out.created, by } });

@@ -348,8 +348,8 @@ function contactColumns(cipher: FieldCipher, kind: 'email' | 'phone', value: str
   return kind === 'email' ? { ownerEmailEnc: enc, ownerEmailHash: hash } : { ownerPhoneEnc: enc, ownerPhoneHash: hash };
 }
 
-const leadExists = (b: { address: string; city: string; state: string }) =>
-  new AppError('LEAD_EXISTS', { message: `a lead for ${b.address}, ${b.city}, ${b.state} exists` });
+const leadExists = (b: { address: string; city: string; state: string; trade: string }) =>
+  new AppError('LEAD_EXISTS', { message: `a ${b.trade} lead for ${b.address}, ${b.city}, ${b.state} exists` });
 
 export async function createLead(ctx: AppContext, principal: Principal | undefined, body: TCreateLeadBody): Promise<TLeadFull> {
   const p = requireRole(principal, 'admin', 'ops');
@@ -439,7 +439,7 @@ export async function updateLead(ctx: AppContext, principal: Principal | undefin
       }
     })
     .catch((err) => {
-      if (isUniqueViolation(err)) throw new AppError('LEAD_EXISTS', { message: 'another lead has this address' });
+      if (isUniqueViolation(err)) throw new AppError('LEAD_EXISTS', { message: 'another lead of this trade has this address' });
       throw err;
     });
   return getFullLead(ctx, ctx.db.prisma, id);

@@ -4,15 +4,17 @@ import { canTransition, isLeadStatus, LEAD_STATUSES, type LeadStatus } from '../
 import { gradeForScore, MIN_SELLABLE_SCORE } from './grade.ts';
 import { DEMAND_MIN_CONTRACTORS, priceLead } from './pricing.ts';
 import { PROPERTY_QUALITY_VERSION } from './property-quality.scorer.ts';
-import { encodeExplanation, factorPoints, inputsHash, inputsOf, isUrgent, type ScoringRow } from './score-inputs.ts';
+import { TRADE_QUALITY_VERSION } from './trade-quality.scorer.ts';
+import { encodeExplanation, inputsHash, inputsOf, isUrgent, scoreInputs, type ScorerKind, type ScoringRow } from './score-inputs.ts';
 import * as repo from './scoring.repository.ts';
 
 /**
  * The batch engine (issue 3 §2): rescores all leads, or a filter, in keyset-ordered chunks by id.
  *
  * Per chunk: ONE query reads every scoring input (scoring.repository readScoringChunk), JS scores with the
- * pure scorers — the property-quality scorer's factor functions (score-inputs factorPoints, proven equal to
- * scorePropertyQuality) and priceLead — and ONE transaction writes back: an upsert of every row
+ * pure scorers of each lead's trade — roof leads by the property-quality scorer's factor functions (score-inputs
+ * factorPoints, proven equal to scorePropertyQuality), every other trade by the trade quality scorer's
+ * (tradeFactorPoints, proven equal to scoreTradeQuality; issue 8 §2) — and priceLead, and ONE transaction writes back: an upsert of every row
  * into the narrow score_explanations table, and one conditional UPDATE … FROM unnest of base_leads for only
  * the rows whose score, grade, price, inputs or status must change (plus their status events). Prisma cannot
  * bulk-update different values per row, so the hot path is raw SQL on the pg pool.
@@ -30,12 +32,20 @@ import * as repo from './scoring.repository.ts';
  */
 
 /** Bump when the input mapping below or the pricing rules change: stored scores then count as outdated. */
-export const ENGINE_REVISION = 'engine@1';
-export const ENGINE_SCORER = 'property-quality';
-/** Stored in score_explanations.scorer_version and base_leads.scorer_version. */
-export const ENGINE_SCORER_VERSION = `${PROPERTY_QUALITY_VERSION}+${ENGINE_REVISION}`;
-/** Every version this engine ever wrote starts with this; manual or imported scores do not. */
-export const ENGINE_VERSION_PREFIX = `${ENGINE_SCORER}@`;
+export const ENGINE_REVISION = 'engine@2';
+/** The engine's scorers, in ScoredChunk.kinds order (0 = roof, 1 = every other trade). */
+export const ENGINE_SCORERS = ['property-quality', 'trade-quality'] as const satisfies readonly ScorerKind[];
+/**
+ * Stored in score_explanations.scorer_version and base_leads.scorer_version, per scorer: a roof lead carries
+ * `property-quality@1+engine@2`, a pool lead `trade-quality@1+engine@2`.
+ */
+export const ENGINE_VERSIONS = [`${PROPERTY_QUALITY_VERSION}+${ENGINE_REVISION}`, `${TRADE_QUALITY_VERSION}+${ENGINE_REVISION}`] as const;
+/** The roof scorer's version (seed 002 §3.5.1). */
+export const ENGINE_SCORER_VERSION = ENGINE_VERSIONS[0];
+/** Every version this engine ever wrote starts with one of these; manual or imported scores do not. */
+export const ENGINE_VERSION_PREFIXES = ENGINE_SCORERS.map((s) => `${s}@`);
+/** The version the engine writes for a lead of this trade. */
+export const engineVersionFor = (trade: string): string => ENGINE_VERSIONS[trade === 'roof' ? 0 : 1];
 
 /**
  * Statuses a rescore touches by default. Reserved, sold, delivered and converted leads keep the price they
@@ -65,6 +75,8 @@ export function rescoreTarget(status: LeadStatus, score: number): LeadStatus | n
 
 export interface ScoredChunk {
   ids: string[];
+  /** Scorer per row: 0 roof (property-quality), 1 trade-quality — indexes ENGINE_SCORERS / ENGINE_VERSIONS. */
+  kinds: number[];
   scores: number[];
   grades: (string | null)[];
   priceCents: (number | null)[];
@@ -74,6 +86,7 @@ export interface ScoredChunk {
   /** base_leads writes: only rows whose score, grade, price, inputs or status must change. */
   lead: {
     ids: string[];
+    kinds: number[];
     scores: number[];
     grades: (string | null)[];
     priceCents: (number | null)[];
@@ -107,8 +120,8 @@ function pricer() {
 export function scoreChunk(rows: readonly ScoringRow[], year: number): ScoredChunk {
   const n = rows.length;
   const out: ScoredChunk = {
-    ids: new Array(n), scores: new Array(n), grades: new Array(n), priceCents: new Array(n), hashes: new Array(n), explanations: '',
-    lead: { ids: [], scores: [], grades: [], priceCents: [], hashes: [], inputsChangedAt: [], fromStatus: [], toStatus: [] },
+    ids: new Array(n), kinds: new Array(n), scores: new Array(n), grades: new Array(n), priceCents: new Array(n), hashes: new Array(n), explanations: '',
+    lead: { ids: [], kinds: [], scores: [], grades: [], priceCents: [], hashes: [], inputsChangedAt: [], fromStatus: [], toStatus: [] },
     changed: 0, moves: 0,
   };
   const price = pricer();
@@ -120,11 +133,13 @@ export function scoreChunk(rows: readonly ScoringRow[], year: number): ScoredChu
   for (let k = 0; k < n; k++) {
     const row = rows[k]!;
     const inputs = inputsOf(row, year);
-    const score = factorPoints(inputs, points);
+    const kind = inputs.trade === 'roof' ? 0 : 1;
+    const score = scoreInputs(inputs, points);
     const grade = gradeForScore(score);
     const cents = price(score, isUrgent(inputs.triggers), inputs.exclusiveTerritory, inputs.interestedContractors24h);
     const h = inputsHash(inputs);
     out.ids[k] = row.id;
+    out.kinds[k] = kind;
     out.scores[k] = score;
     out.grades[k] = grade;
     out.priceCents[k] = cents;
@@ -141,6 +156,7 @@ export function scoreChunk(rows: readonly ScoringRow[], year: number): ScoredChu
     if (changed || to || row.pending || row.scoreInputsHash !== h) {
       const l = out.lead;
       l.ids.push(row.id);
+      l.kinds.push(kind);
       l.scores.push(score);
       l.grades.push(grade);
       l.priceCents.push(cents);
@@ -214,7 +230,8 @@ export interface RescoreResult extends RescoreCounts {
   mode: 'signal' | 'force';
   /** Signal mode found leads scored by an older engine version and rescored those too. */
   outdatedVersion: boolean;
-  scorerVersion: string;
+  /** The versions this run writes: roof, then every other trade. */
+  scorerVersions: string[];
   /** Another run held the engine lock; nothing was done. */
   skipped?: boolean;
 }
@@ -243,7 +260,7 @@ export async function rescoreLeads(ctx: Pick<AppContext, 'db' | 'log'>, opts: Re
     counts.rowsPerSecond = counts.elapsedMs > 0 ? Math.round((counts.scanned / counts.elapsedMs) * 1000) : 0;
     counts.readMs = Math.round(counts.readMs);
     counts.writeMs = Math.round(counts.writeMs);
-    return { ...counts, mode: force ? 'force' : 'signal', outdatedVersion: false, scorerVersion: ENGINE_SCORER_VERSION, ...extra };
+    return { ...counts, mode: force ? 'force' : 'signal', outdatedVersion: false, scorerVersions: [...ENGINE_VERSIONS], ...extra };
   };
 
   // Two connections: the next chunk is read on one while the previous is written on the other.
@@ -261,10 +278,10 @@ export async function rescoreLeads(ctx: Pick<AppContext, 'db' | 'log'>, opts: Re
     await repo.prepareSession(reader);
     await repo.prepareSession(writer);
 
-    const outdatedVersion = force ? false : await repo.hasOutdatedEngineScores(reader, { version: ENGINE_SCORER_VERSION, prefix: ENGINE_VERSION_PREFIX, statuses: filter.statuses });
+    const versions = { roof: ENGINE_VERSIONS[0], trade: ENGINE_VERSIONS[1], prefixes: ENGINE_VERSION_PREFIXES };
+    const outdatedVersion = force ? false : await repo.hasOutdatedEngineScores(reader, { ...versions, statuses: filter.statuses });
     const mode: repo.ChunkMode = force ? 'all' : outdatedVersion ? 'pending-or-outdated' : 'pending';
-    const read = (after: string | null, limit: number) =>
-      repo.readScoringChunk(reader, { after, limit, filter, mode, version: ENGINE_SCORER_VERSION, prefix: ENGINE_VERSION_PREFIX });
+    const read = (after: string | null, limit: number) => repo.readScoringChunk(reader, { after, limit, filter, mode, ...versions });
 
     const limitFor = () => (opts.maxLeads === undefined ? chunkSize : Math.min(chunkSize, opts.maxLeads - counts.scanned));
     // A chunk is read and scored as one step, so scoring chunk n+1 in JS also overlaps the write of chunk n.
@@ -288,7 +305,7 @@ export async function rescoreLeads(ctx: Pick<AppContext, 'db' | 'log'>, opts: Re
       // allSettled: neither connection may go back to the pool while its query still runs.
       const tw = performance.now();
       const [w, r] = await Promise.allSettled([
-        repo.writeScoringChunk(writer, { scorer: ENGINE_SCORER, version: ENGINE_SCORER_VERSION, scoredAt: chunk.readAt, by: opts.by ?? null, scored })
+        repo.writeScoringChunk(writer, { scorers: ENGINE_SCORERS, versions: ENGINE_VERSIONS, scoredAt: chunk.readAt, by: opts.by ?? null, scored })
           .finally(() => { counts.writeMs += performance.now() - tw; }),
         nextLimit > 0 ? prepare(lastId, nextLimit) : Promise.resolve(none),
       ]);

@@ -12,6 +12,8 @@ import {
   type RoofCondition,
   type TriggerKind,
 } from './property-quality.scorer.ts';
+import { intentPoints, isKnownIntent, sameTradePoints, tradeContactPoints, type TradeQualityInputs } from './trade-quality.scorer.ts';
+import { ROOFING_TRADE, triggerAppliesTo } from './triggers.rules.ts';
 
 /**
  * What the batch engine feeds the scorers, and how it is read out of the database (issue 3 §2): the mapping
@@ -41,8 +43,12 @@ export const COMPLETENESS_FIELDS = [
  */
 export const SCORE_INPUT_COLUMNS = [
   'property_value', 'market_value', 'year_built', 'sqft', 'property_type', 'zip', 'trade', 'lat', 'lng', 'owner_name',
-  'owner_email_enc', 'owner_email_verified', 'owner_phone_enc', 'owner_phone_verified',
+  'owner_email_enc', 'owner_email_verified', 'owner_phone_enc', 'owner_phone_verified', 'intent_score',
 ] as const;
+
+/** Roof leads are scored by seed 002 §3.5.1 (property-quality), every other trade by the trade quality scorer. */
+export type ScorerKind = 'property-quality' | 'trade-quality';
+export const scorerKindOf = (trade: string): ScorerKind => (trade === ROOFING_TRADE ? 'property-quality' : 'trade-quality');
 
 /** The field names a missing-field mask stands for, in COMPLETENESS_FIELDS order. */
 export function missingFieldNames(mask: number): string[] {
@@ -101,27 +107,55 @@ export const ROOFING_FLAG = { hail90d: 1, wind30d: 2, neighborPermits30d: 4 } as
 
 const TRIGGER_ORDER: readonly TriggerKind[] = ['hail', 'wind', 'neighbor_permits', 'insurance_claim'];
 
+/** The triggers.rules TRIGGER_TRADES row a scorer trigger kind comes from. */
+const TYPE_OF_KIND: Readonly<Record<TriggerKind, string>> = { hail: 'weather_event', wind: 'weather_event', neighbor_permits: 'neighbor_permits', insurance_claim: 'insurance_claim' };
+
+export interface TriggerSignals {
+  /** Sorted, without duplicates; only kinds that apply to the lead's trade. */
+  kinds: TriggerKind[];
+  /** Permits of the lead's own trade within 0.25 mi in 30 days, from its neighbour-permit trigger (0 without one). */
+  sameTradePermits30d: number;
+}
+
 /**
- * A lead's trigger kinds: its active lead_triggers (as `type|subtype|count` descriptors joined by ';') plus the
- * roofing row's storm and permit flags, which encode the same seed 002 §3.5.3 trigger definitions. Sorted,
- * without duplicates.
+ * A lead's trigger signals: its active lead_triggers (as `type|subtype|count` descriptors joined by ';'; for
+ * neighbour permits the subtype is the trade whose permits were counted) plus, for roof leads, the roofing
+ * row's storm and permit flags, which encode the same seed 002 §3.5.3 trigger definitions. Only what applies
+ * to `trade` counts (issue 8 §2, triggers.rules TRIGGER_TRADES): a neighbour-permit trigger only when it
+ * counted the lead's own trade (rows without a trade counted roofing permits), storms only for roof, siding,
+ * windows and fence, and so on.
  */
-export function triggerKindsOf(descriptors: string | null, roofingFlags: number | null): TriggerKind[] {
-  if (!descriptors && !roofingFlags) return [];
+export function triggerSignalsOf(descriptors: string | null, roofingFlags: number | null, trade: string): TriggerSignals {
   const kinds = new Set<TriggerKind>();
+  let sameTrade = 0;
   if (descriptors) {
     for (const d of descriptors.split(';')) {
       const [type = '', subtype = '', count = ''] = d.split('|');
-      const n = count === '' ? null : Number(count);
-      const k = triggerKindOf(type, subtype || null, n === null || Number.isFinite(n) ? n : null);
-      if (k) kinds.add(k);
+      const parsed = count === '' ? null : Number(count);
+      const n = parsed === null || Number.isFinite(parsed) ? parsed : null;
+      const k = triggerKindOf(type, subtype || null, n);
+      if (!k || !triggerAppliesTo(TYPE_OF_KIND[k], trade)) continue;
+      if (k === 'neighbor_permits') {
+        if ((subtype || ROOFING_TRADE) !== trade) continue;
+        sameTrade = Math.max(sameTrade, n ?? 5);
+      }
+      kinds.add(k);
     }
   }
-  const f = roofingFlags ?? 0;
+  const f = trade === ROOFING_TRADE ? (roofingFlags ?? 0) : 0;
   if (f & ROOFING_FLAG.hail90d) kinds.add('hail');
   if (f & ROOFING_FLAG.wind30d) kinds.add('wind');
-  if (f & ROOFING_FLAG.neighborPermits30d) kinds.add('neighbor_permits');
-  return TRIGGER_ORDER.filter((k) => kinds.has(k));
+  if (f & ROOFING_FLAG.neighborPermits30d) {
+    kinds.add('neighbor_permits');
+    sameTrade = Math.max(sameTrade, 5);
+  }
+  return { kinds: TRIGGER_ORDER.filter((k) => kinds.has(k)), sameTradePermits30d: sameTrade };
+}
+
+/** The trigger kinds of triggerSignalsOf (default trade: roof). */
+export function triggerKindsOf(descriptors: string | null, roofingFlags: number | null, trade: string = ROOFING_TRADE): TriggerKind[] {
+  if (!descriptors && !roofingFlags) return [];
+  return triggerSignalsOf(descriptors, roofingFlags, trade).kinds;
 }
 
 /**
@@ -143,8 +177,13 @@ export const contactStateOf = (code: number): ContactState => (code === 2 ? 'ver
 
 const ROOF_CONDITIONS: readonly string[] = ['excellent', 'good', 'fair', 'poor', 'critical'];
 
-/** Everything the scorer and the pricer are given for one lead. */
-export interface LeadScoringInputs extends PropertyQualityInputs {
+/** Everything the scorers and the pricer are given for one lead. */
+export interface LeadScoringInputs extends PropertyQualityInputs, TradeQualityInputs {
+  /** Picks the scorer: roof → seed 002 §3.5.1, every other trade → the trade quality score. */
+  trade: string;
+  /** seed 001 permit-intent score 0–100 (-1 RETRY and unknown are null). */
+  intentScore: number | null;
+  sameTradePermits30d: number;
   propertyValue: number | null;
   roofAgeYears: number | null;
   roofCondition: RoofCondition | null;
@@ -166,6 +205,8 @@ export interface LeadScoringInputs extends PropertyQualityInputs {
 export interface ScoringRow {
   id: string;
   status: string;
+  trade: string;
+  intentScore: number | null;
   qualityScore: number | null;
   grade: string | null;
   priceCents: number | null;
@@ -189,11 +230,17 @@ export interface ScoringRow {
 
 export function inputsOf(row: ScoringRow, year: number): LeadScoringInputs {
   const mask = row.missingMask;
+  const roof = row.trade === ROOFING_TRADE;
+  const signals = triggerSignalsOf(row.triggers, row.roofingFlags, row.trade);
   return {
+    trade: row.trade,
+    intentScore: isKnownIntent(row.intentScore) ? row.intentScore : null,
+    sameTradePermits30d: signals.sameTradePermits30d,
     propertyValue: row.propertyValue,
-    roofAgeYears: roofAgeOf(row, year),
-    roofCondition: row.roofCondition !== null && ROOF_CONDITIONS.includes(row.roofCondition) ? (row.roofCondition as RoofCondition) : null,
-    triggers: triggerKindsOf(row.triggers, row.roofingFlags),
+    // Roof age and condition are roof inputs: another trade's score never reads them.
+    roofAgeYears: roof ? roofAgeOf(row, year) : null,
+    roofCondition: roof && row.roofCondition !== null && ROOF_CONDITIONS.includes(row.roofCondition) ? (row.roofCondition as RoofCondition) : null,
+    triggers: signals.kinds,
     contact: { email: contactStateOf(row.emailCode), phone: contactStateOf(row.phoneCode) },
     missingFields: countMissingFields(mask),
     missingMask: mask,
@@ -205,6 +252,18 @@ export function inputsOf(row: ScoringRow, year: number): LeadScoringInputs {
 const CONDITION_CODE: Readonly<Record<RoofCondition, number>> = { excellent: 1, good: 2, fair: 3, poor: 4, critical: 5 };
 const TRIGGER_BIT: Readonly<Record<TriggerKind, number>> = { hail: 1, wind: 2, neighbor_permits: 4, insurance_claim: 8 };
 const CONTACT_CODE: Readonly<Record<ContactState, number>> = { none: 0, unverified: 1, verified: 2 };
+
+/** A trade slug as one 32-bit word for the inputs hash (FNV-1a). */
+const tradeCodes = new Map<string, number>();
+function tradeCode(trade: string): number {
+  let h = tradeCodes.get(trade);
+  if (h === undefined) {
+    h = 0x811c9dc5;
+    for (let k = 0; k < trade.length; k++) h = Math.imul(h ^ trade.charCodeAt(k), 16777619);
+    tradeCodes.set(trade, h | 0);
+  }
+  return h | 0;
+}
 
 /**
  * Fingerprint of the inputs (not of the version), 64 bits as 16 hex chars: equal inputs ⇔ equal hash (up to a
@@ -224,6 +283,7 @@ export function inputsHash(i: LeadScoringInputs): string {
     i.roofCondition === null ? 0 : CONDITION_CODE[i.roofCondition],
     trig, CONTACT_CODE[i.contact.email] * 3 + CONTACT_CODE[i.contact.phone], i.missingMask,
     i.exclusiveTerritory ? 1 : 0, i.interestedContractors24h,
+    tradeCode(i.trade), i.intentScore ?? -1, i.sameTradePermits30d,
   ];
   let h1 = 0xdeadbeef ^ words.length;
   let h2 = 0x41c6ce57;
@@ -257,6 +317,25 @@ export function factorPoints(i: LeadScoringInputs, out: number[]): number {
   return out[0] + out[1] + out[2] + out[3] + out[4] + out[5];
 }
 
+/**
+ * The five trade quality factor points (trade-quality.scorer, issue 8 §2) in its factor order — intent,
+ * property value, contact, completeness, same-trade activity — written into `out`; returns the total. Proven
+ * equal to scoreTradeQuality by a property test, like factorPoints.
+ */
+export function tradeFactorPoints(i: LeadScoringInputs, out: number[]): number {
+  out[0] = i.intentScore === null ? 0 : intentPoints(i.intentScore);
+  out[1] = i.propertyValue === null ? 0 : propertyValuePoints(i.propertyValue);
+  out[2] = tradeContactPoints(i.contact.email, i.contact.phone);
+  out[3] = completenessPoints(i.missingFields);
+  out[4] = sameTradePoints(i.sameTradePermits30d);
+  out[5] = 0;
+  return out[0] + out[1] + out[2] + out[3] + out[4];
+}
+
+/** The lead's quality score by its trade's scorer; `out` receives the factor points. */
+export const scoreInputs = (i: LeadScoringInputs, out: number[]): number =>
+  (i.trade === ROOFING_TRADE ? factorPoints(i, out) : tradeFactorPoints(i, out));
+
 /** seed 002 §3.5.2: the urgency premium is for storm damage — hail or wind. */
 export const isUrgent = (triggers: readonly TriggerKind[]): boolean => triggers.includes('hail') || triggers.includes('wind');
 
@@ -272,25 +351,49 @@ export const isUrgent = (triggers: readonly TriggerKind[]): boolean => triggers.
 export function encodeExplanation(i: LeadScoringInputs, p: readonly number[]): string {
   let tr = '';
   for (const t of i.triggers) tr += (tr ? ',"' : '"') + t + '"';
+  if (i.trade !== ROOFING_TRADE) {
+    // The trade quality layout (issue 8 §2): [["trade", slug], [pts, intentScore], [pts, propertyValue],
+    // [pts, emailState, phoneState], [pts, missingFields, missingMask], [pts, sameTradePermits30d],
+    // [exclusiveTerritory, interestedContractors24h, [triggers]]]. Trade slugs are [a-z_] (taxonomy), no escaping.
+    return `[["trade","${i.trade}"],[${p[0]},${i.intentScore}],[${p[1]},${i.propertyValue}],[${p[2]},"${i.contact.email}","${i.contact.phone}"],[${p[3]},${i.missingFields},${i.missingMask}],[${p[4]},${i.sameTradePermits30d}],[${i.exclusiveTerritory},${i.interestedContractors24h},[${tr}]]]`;
+  }
   const rc = i.roofCondition === null ? 'null' : `"${i.roofCondition}"`;
   return `[[${p[0]},${i.propertyValue}],[${p[1]},${i.roofAgeYears}],[${p[2]},[${tr}]],[${p[3]},${rc}],[${p[4]},"${i.contact.email}","${i.contact.phone}"],[${p[5]},${i.missingFields},${i.missingMask}],[${i.exclusiveTerritory},${i.interestedContractors24h}]]`;
 }
 
 export interface StoredExplanation {
+  scorer: ScorerKind;
   points: number[];
   inputs: LeadScoringInputs;
 }
 
-/** Inverse of encodeExplanation; null when the stored value is not in that layout. */
+/** Inverse of encodeExplanation; null when the stored value is in neither layout. */
 export function decodeExplanation(v: unknown): StoredExplanation | null {
   if (!Array.isArray(v) || v.length !== 7 || !v.every(Array.isArray)) return null;
+  if ((v[0] as unknown[])[0] === 'trade') {
+    const [[, trade], it, pv, cq, dc, st, pr] = v as unknown[][] as [
+      [string, string], [number, number | null], [number, number | null], [number, ContactState, ContactState],
+      [number, number, number], [number, number], [boolean, number, TriggerKind[]],
+    ];
+    return {
+      scorer: 'trade-quality',
+      points: [it[0], pv[0], cq[0], dc[0], st[0]],
+      inputs: {
+        trade, intentScore: it[1], propertyValue: pv[1], contact: { email: cq[1], phone: cq[2] }, missingFields: dc[1],
+        missingMask: dc[2], sameTradePermits30d: st[1], exclusiveTerritory: pr[0], interestedContractors24h: pr[1],
+        triggers: pr[2], roofAgeYears: null, roofCondition: null,
+      },
+    };
+  }
   const [pv, ra, tr, rc, cq, dc, pr] = v as unknown[][] as [
     [number, number | null], [number, number | null], [number, TriggerKind[]], [number, RoofCondition | null],
     [number, ContactState, ContactState], [number, number, number], [boolean, number],
   ];
   return {
+    scorer: 'property-quality',
     points: [pv[0], ra[0], tr[0], rc[0], cq[0], dc[0]],
     inputs: {
+      trade: ROOFING_TRADE, intentScore: null, sameTradePermits30d: 0,
       propertyValue: pv[1], roofAgeYears: ra[1], triggers: tr[1], roofCondition: rc[1],
       contact: { email: cq[1], phone: cq[2] }, missingFields: dc[1], missingMask: dc[2],
       exclusiveTerritory: pr[0], interestedContractors24h: pr[1],

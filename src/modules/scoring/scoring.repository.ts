@@ -59,18 +59,28 @@ export const MISSING_MASK_SQL = COMPLETENESS_FIELDS.map((f, i) => `((${f.missing
 /** Statuses are checked against the enum before they get here; literals let the planner match the partial index. */
 const statusList = (c: Client, statuses: readonly string[]) => statuses.map((s) => c.escapeLiteral(s)).join(', ');
 
+/** The engine's versions: roof leads carry `roof`, every other trade `trade`; `prefixes` match any version it wrote. */
+export interface EngineVersions {
+  roof: string;
+  trade: string;
+  prefixes: readonly string[];
+}
+
+const engineWritten = (c: Client, v: EngineVersions) => `(${v.prefixes.map((p) => `b.scorer_version LIKE ${c.escapeLiteral(`${p}%`)}`).join(' OR ')})`;
+/** The version the engine writes for the lead's trade. */
+const versionForTrade = (c: Client, v: EngineVersions) => `(CASE WHEN b.trade = 'roof' THEN ${c.escapeLiteral(v.roof)} ELSE ${c.escapeLiteral(v.trade)} END)`;
+
 /**
  * Whether any lead in the filter's statuses carries a score from an older version of this engine.
- * Two index range scans on base_leads_engine_scorer_version_idx: O(log n) when everything is current.
+ * Index range scans on base_leads_engine_scorer_version_idx: O(log n) when everything is current.
  */
-export async function hasOutdatedEngineScores(c: Client, o: { version: string; prefix: string; statuses: readonly string[] }): Promise<boolean> {
-  const like = c.escapeLiteral(`${o.prefix}%`);
+export async function hasOutdatedEngineScores(c: Client, o: EngineVersions & { statuses: readonly string[] }): Promise<boolean> {
   const r = await c.query<{ outdated: boolean }>(
     `SELECT EXISTS (
        SELECT 1 FROM base_leads b
-        WHERE b.scorer_version LIKE ${like} AND (b.scorer_version < $1 OR b.scorer_version > $1)
+        WHERE ${engineWritten(c, o)} AND b.scorer_version <> ALL($1::text[])
           AND b.deleted_at IS NULL AND b.status IN (${statusList(c, o.statuses)})) AS outdated`,
-    [o.version],
+    [[o.roof, o.trade]],
   );
   return r.rows[0]!.outdated;
 }
@@ -84,9 +94,9 @@ export async function hasOutdatedEngineScores(c: Client, o: { version: string; p
  */
 export async function readScoringChunk(
   c: Client,
-  o: { after: string | null; limit: number; filter: ChunkFilter; mode: ChunkMode; version: string; prefix: string },
+  o: { after: string | null; limit: number; filter: ChunkFilter; mode: ChunkMode } & EngineVersions,
 ): Promise<{ rows: ScoringRow[]; readAt: string }> {
-  const params: unknown[] = [o.after ?? '00000000-0000-0000-0000-000000000000', o.limit, o.version];
+  const params: unknown[] = [o.after ?? '00000000-0000-0000-0000-000000000000', o.limit];
   const p = (v: unknown) => `$${params.push(v)}`;
   const where = [`b.id > $1`, `b.deleted_at IS NULL`, `b.status IN (${statusList(c, o.filter.statuses)})`];
   const f = o.filter;
@@ -97,7 +107,7 @@ export async function readScoringChunk(
   if (f.updatedSince) where.push(`b.updated_at >= ${p(f.updatedSince)}::timestamptz`);
   if (o.mode === 'pending') where.push(PENDING);
   if (o.mode === 'pending-or-outdated') {
-    where.push(`(${PENDING} OR (b.scorer_version LIKE ${c.escapeLiteral(`${o.prefix}%`)} AND b.scorer_version <> $3))`);
+    where.push(`(${PENDING} OR (${engineWritten(c, o)} AND b.scorer_version <> ${versionForTrade(c, o)}))`);
   }
 
   // The clock is read before the chunk: a change committed after this instant is stamped later than it
@@ -106,7 +116,7 @@ export async function readScoringChunk(
   const r = await c.query<ScoringRow>(
     `WITH c AS MATERIALIZED (
        SELECT b.id, b.status, b.quality_score, b.grade, (b.price * 100)::int AS price_cents, b.score_inputs_hash,
-              b.inputs_changed_at, (${PENDING} OR b.scorer_version IS DISTINCT FROM $3) AS pending,
+              b.inputs_changed_at, (${PENDING} OR b.scorer_version IS DISTINCT FROM ${versionForTrade(c, o)}) AS pending, b.intent_score,
               COALESCE(b.property_value, b.market_value)::float8 AS property_value, b.year_built, b.zip, b.trade,
               CASE WHEN b.owner_email_enc IS NULL THEN 0 WHEN b.owner_email_verified THEN 2 ELSE 1 END AS email_code,
               CASE WHEN b.owner_phone_enc IS NULL THEN 0 WHEN b.owner_phone_verified THEN 2 ELSE 1 END AS phone_code,
@@ -116,7 +126,7 @@ export async function readScoringChunk(
         ORDER BY b.id
         LIMIT $2
      ), hi AS (SELECT id FROM c ORDER BY id DESC LIMIT 1)
-     SELECT c.id::text AS "id", c.status::text AS "status", c.quality_score AS "qualityScore", c.grade,
+     SELECT c.id::text AS "id", c.status::text AS "status", c.trade, c.intent_score AS "intentScore", c.quality_score AS "qualityScore", c.grade,
             c.price_cents AS "priceCents", c.score_inputs_hash AS "scoreInputsHash", c.inputs_changed_at::text AS "inputsChangedAt",
             c.pending, c.property_value AS "propertyValue", c.year_built AS "yearBuilt", c.email_code AS "emailCode",
             c.phone_code AS "phoneCode", c.missing_mask AS "missingMask",
@@ -132,7 +142,7 @@ export async function readScoringChunk(
                     FROM roof_analysis a, hi WHERE a.base_lead_id > $1 AND a.base_lead_id <= hi.id
                    ORDER BY a.base_lead_id, a.analyzed_at DESC, a.created_at DESC, a.id DESC) ra ON ra.base_lead_id = c.id
        LEFT JOIN (SELECT t.base_lead_id,
-                         string_agg(t.trigger_type || '|' || COALESCE(t.trigger_details->>'event_type', t.trigger_details->>'damage_type', '')
+                         string_agg(t.trigger_type || '|' || COALESCE(t.trigger_details->>'event_type', t.trigger_details->>'damage_type', t.trigger_details->>'trade', '')
                                     || '|' || COALESCE(t.trigger_details->>'count', ''), ';') AS descriptors
                     FROM lead_triggers t, hi
                    WHERE t.base_lead_id > $1 AND t.base_lead_id <= hi.id AND t.active AND (t.expires_at IS NULL OR t.expires_at > now())
@@ -175,23 +185,23 @@ export function plainArrayLiteral(values: readonly (string | number | null)[], q
  */
 export async function writeScoringChunk(
   c: Client,
-  o: { scorer: string; version: string; scoredAt: string; by: string | null; scored: ScoredChunk },
+  o: { scorers: readonly string[]; versions: readonly string[]; scoredAt: string; by: string | null; scored: ScoredChunk },
 ): Promise<{ explanations: number; leads: number; moves: number }> {
   const s = o.scored;
   await c.query('BEGIN; SET LOCAL synchronous_commit = off');
   try {
     const ex = await c.query(
       `INSERT INTO score_explanations AS se (lead_id, scorer, scorer_version, score, grade, price_cents, factors, inputs_hash, scored_at)
-       SELECT x.id, $7, $8, x.score, x.grade, x.price_cents, x.factors, x.hash, $9::timestamptz
+       SELECT x.id, ($7::text[])[x.kind + 1], ($8::text[])[x.kind + 1], x.score, x.grade, x.price_cents, x.factors, x.hash, $9::timestamptz
          FROM ROWS FROM (unnest($1::uuid[]), unnest($2::int[]), unnest($3::text[]), unnest($4::int[]), unnest($5::text[]),
-                         jsonb_array_elements($6::jsonb)) AS x(id, score, grade, price_cents, hash, factors)
+                         jsonb_array_elements($6::jsonb), unnest($10::int[])) AS x(id, score, grade, price_cents, hash, factors, kind)
        ON CONFLICT (lead_id) DO UPDATE
           SET scorer = EXCLUDED.scorer, scorer_version = EXCLUDED.scorer_version, score = EXCLUDED.score, grade = EXCLUDED.grade,
               price_cents = EXCLUDED.price_cents, factors = EXCLUDED.factors, inputs_hash = EXCLUDED.inputs_hash,
               scored_at = EXCLUDED.scored_at`,
       [
         plainArrayLiteral(s.ids), plainArrayLiteral(s.scores), plainArrayLiteral(s.grades), plainArrayLiteral(s.priceCents),
-        plainArrayLiteral(s.hashes), s.explanations, o.scorer, o.version, o.scoredAt,
+        plainArrayLiteral(s.hashes), s.explanations, o.scorers, o.versions, o.scoredAt, plainArrayLiteral(s.kinds),
       ],
     );
     let leads = 0;
@@ -200,12 +210,12 @@ export async function writeScoringChunk(
       const l = s.lead;
       const r = await c.query<{ leads: number; moves: number }>(
         `WITH x AS (
-           SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::int[], $5::text[], $6::timestamptz[], $7::lead_status[], $8::lead_status[])
-                    AS x(id, score, grade, price_cents, hash, inputs_changed_at, from_status, to_status)
+           SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::int[], $5::text[], $6::timestamptz[], $7::lead_status[], $8::lead_status[], $12::int[])
+                    AS x(id, score, grade, price_cents, hash, inputs_changed_at, from_status, to_status, kind)
          ), u AS (
            UPDATE base_leads b
               SET quality_score = x.score, grade = x.grade, price = x.price_cents / 100.0, scored_at = $9::timestamptz,
-                  scorer_version = $10, score_inputs_hash = x.hash, status = COALESCE(x.to_status, b.status),
+                  scorer_version = ($10::text[])[x.kind + 1], score_inputs_hash = x.hash, status = COALESCE(x.to_status, b.status),
                   version = b.version + (x.to_status IS NOT NULL)::int, updated_at = now()
              FROM x
             WHERE b.id = x.id AND b.deleted_at IS NULL AND b.status = x.from_status
@@ -222,7 +232,7 @@ export async function writeScoringChunk(
         [
           plainArrayLiteral(l.ids), plainArrayLiteral(l.scores), plainArrayLiteral(l.grades), plainArrayLiteral(l.priceCents),
           plainArrayLiteral(l.hashes), plainArrayLiteral(l.inputsChangedAt, true), plainArrayLiteral(l.fromStatus),
-          plainArrayLiteral(l.toStatus), o.scoredAt, o.version, o.by,
+          plainArrayLiteral(l.toStatus), o.scoredAt, o.versions, o.by, plainArrayLiteral(l.kinds),
         ],
       );
       leads = r.rows[0]!.leads;

@@ -8,9 +8,17 @@ export const ZRoofCondition = z.enum(['excellent', 'good', 'fair', 'poor', 'crit
 export const ZTriggerKind = z.enum(['hail', 'wind', 'neighbor_permits', 'insurance_claim']);
 export const ZContactState = z.enum(['verified', 'unverified', 'none']);
 
-/** POST /api/v1/score/property: facts about a property; every field optional (an unknown input scores 0). */
+/**
+ * POST /api/v1/score/property: facts about a property; every field optional (an unknown input scores 0).
+ * `trade` picks the scorer (issue 8 §2): roof → seed 002 §3.5.1, which reads roofAgeYears, roofCondition and
+ * triggers; any other trade → the trade quality score, which reads intentScore and sameTradePermits30d. Triggers
+ * that do not apply to the trade (TRIGGER_TRADES) are ignored and listed in `ignoredTriggers`.
+ */
 export const ZScorePropertyBody = z
   .object({
+    trade: ZLeadTrade.describe('default roof'),
+    intentScore: z.number().int().min(0).max(100).describe('seed 001 permit-intent score (non-roof trades): halved into 0–50'),
+    sameTradePermits30d: z.number().int().min(0).max(100_000).describe('permits of the same trade within 0.25 mi in 30 days (non-roof trades): 5+ → +10'),
     propertyValue: z.number().min(0).max(1_000_000_000).describe('dollars'),
     roofAgeYears: z.number().min(0).max(200),
     roofCondition: ZRoofCondition,
@@ -24,7 +32,9 @@ export const ZScorePropertyBody = z
   .strict();
 
 export const ZFactor = z.object({
-  name: z.enum(['property_value', 'roof_age', 'trigger_events', 'roof_condition', 'contact_quality', 'data_completeness']),
+  name: z.enum([
+    'property_value', 'roof_age', 'trigger_events', 'roof_condition', 'contact_quality', 'data_completeness', 'intent', 'same_trade_activity',
+  ]),
   points: z.number().int(),
   max: z.number().int(),
   reason: z.string(),
@@ -33,10 +43,13 @@ export const ZFactor = z.object({
 export const ZPriceAdjustment = z.object({ name: z.enum(['urgency', 'exclusivity', 'demand']), multiplier: z.number() });
 
 export const ZScorePropertyResult = z.object({
+  trade: ZLeadTrade,
+  scorer: z.enum(['property-quality', 'trade-quality']),
   score: z.number().int().min(0).max(100),
   grade: ZGrade.nullable().describe('A ≥ 90, B ≥ 80, C ≥ 70, D ≥ 60; null below 60 (not for sale)'),
   factors: z.array(ZFactor),
   missingInputs: z.array(z.string()).describe('inputs that were not given and scored 0'),
+  ignoredTriggers: z.array(ZTriggerKind).describe('triggers given that do not apply to this trade'),
   priceCents: z.number().int().nullable().describe('null when not for sale (score below 60)'),
   basePriceCents: z.number().int().nullable(),
   priceAdjustments: z.array(ZPriceAdjustment),
@@ -105,6 +118,9 @@ export const ZStoredExplanation = z.object({
   missingInputs: z.array(z.string()),
   missingFields: z.array(z.string()).describe('data fields missing on the lead (factor 6)'),
   inputs: z.object({
+    trade: z.string(),
+    intentScore: z.number().int().nullable(),
+    sameTradePermits30d: z.number().int(),
     propertyValue: z.number().nullable(),
     roofAgeYears: z.number().nullable(),
     roofCondition: ZRoofCondition.nullable(),

@@ -9,9 +9,11 @@ import type { TLeadFull } from '../leads/leads.schemas.ts';
 import { addJob } from '../orchestration/enqueue.ts';
 import { MIN_SELLABLE_SCORE, type Grade } from './grade.ts';
 import { priceLead } from './pricing.ts';
-import { scorePropertyQuality } from './property-quality.scorer.ts';
-import { ENGINE_SCORER_VERSION, rescoreLeads, type RescoreOptions, type RescoreResult } from './batch-engine.ts';
-import { decodeExplanation, isUrgent, missingFieldNames } from './score-inputs.ts';
+import { scorePropertyQuality, type TriggerKind } from './property-quality.scorer.ts';
+import { scoreTradeQuality } from './trade-quality.scorer.ts';
+import { ENGINE_VERSIONS, engineVersionFor, rescoreLeads, type RescoreOptions, type RescoreResult } from './batch-engine.ts';
+import { decodeExplanation, isUrgent, missingFieldNames, type LeadScoringInputs } from './score-inputs.ts';
+import { ROOFING_TRADE, triggerAppliesTo } from './triggers.rules.ts';
 import * as repo from './scoring.repository.ts';
 import { rescoreBatchJob } from './scoring.jobs.ts';
 import { RESCORE_BATCH_JOB, ZRescoreBatchPayload, type TLeadScore, type TRescoreBatchPayload, type TScoreBatchBody, type TScorePropertyBody, type TScorePropertyResult, type TStoredExplanation } from './scoring.schemas.ts';
@@ -20,31 +22,60 @@ const SERVICE = 'scoring';
 
 const leadNotFound = (id: string) => new AppError('LEAD_NOT_FOUND', { message: `lead ${id} not found` });
 
+const TRIGGER_TYPE_OF_KIND: Readonly<Record<TriggerKind, string>> = { hail: 'weather_event', wind: 'weather_event', neighbor_permits: 'neighbor_permits', insurance_claim: 'insurance_claim' };
+
+/** The trigger kinds that apply to a trade (triggers.rules TRIGGER_TRADES), and the ones that do not. */
+function splitTriggers(kinds: readonly TriggerKind[], trade: string): { applied: TriggerKind[]; ignored: TriggerKind[] } {
+  const unique = [...new Set(kinds)];
+  return {
+    applied: unique.filter((k) => triggerAppliesTo(TRIGGER_TYPE_OF_KIND[k], trade)),
+    ignored: unique.filter((k) => !triggerAppliesTo(TRIGGER_TYPE_OF_KIND[k], trade)),
+  };
+}
+
 /**
- * Scores facts without storing anything (POST /api/v1/score/property): seed 002 §3.5.1 quality score and grade,
- * §3.5.2 price. Urgency is storm damage — a hail or wind trigger.
+ * Scores facts without storing anything (POST /api/v1/score/property): the quality score and grade of the
+ * trade's scorer — seed 002 §3.5.1 for roof, the trade quality score for every other trade (issue 8 §2) — and
+ * the §3.5.2 price. Urgency is storm damage — a hail or wind trigger that applies to the trade.
  */
 export function scoreProperty(principal: Principal | undefined, body: TScorePropertyBody): TScorePropertyResult {
   requireRole(principal, 'admin', 'ops', 'contractor');
-  const q = scorePropertyQuality({
-    propertyValue: body.propertyValue,
-    roofAgeYears: body.roofAgeYears,
-    roofCondition: body.roofCondition,
-    triggers: body.triggers,
-    contact: body.contact,
-    missingFields: body.missingFields,
-  });
+  const trade = body.trade ?? ROOFING_TRADE;
+  const { applied, ignored } = splitTriggers(body.triggers ?? [], trade);
+  const q =
+    trade === ROOFING_TRADE
+      ? scorePropertyQuality({
+          propertyValue: body.propertyValue,
+          roofAgeYears: body.roofAgeYears,
+          roofCondition: body.roofCondition,
+          triggers: body.triggers === undefined ? undefined : applied,
+          contact: body.contact,
+          missingFields: body.missingFields,
+        })
+      : scoreTradeQuality(
+          {
+            intentScore: body.intentScore,
+            propertyValue: body.propertyValue,
+            contact: body.contact,
+            missingFields: body.missingFields,
+            sameTradePermits30d: body.sameTradePermits30d,
+          },
+          { trade },
+        );
   const price = priceLead({
     score: q.score,
-    urgentTrigger: isUrgent(body.triggers ?? []),
+    urgentTrigger: isUrgent(applied),
     exclusiveTerritory: body.exclusiveTerritory ?? false,
     interestedContractors24h: body.interestedContractors24h ?? 0,
   });
   return {
+    trade,
+    scorer: trade === ROOFING_TRADE ? 'property-quality' : 'trade-quality',
     score: q.score,
     grade: q.grade,
     factors: q.factors,
     missingInputs: q.missingInputs,
+    ignoredTriggers: ignored,
     priceCents: price.priceCents,
     basePriceCents: price.baseCents,
     priceAdjustments: price.adjustments,
@@ -93,8 +124,8 @@ export function expandExplanation(se: {
 }): TStoredExplanation | null {
   const stored = decodeExplanation(se.factors);
   if (!stored) return null;
-  const i = stored.inputs;
-  const q = scorePropertyQuality(i);
+  const i: LeadScoringInputs = stored.inputs;
+  const q = stored.scorer === 'property-quality' ? scorePropertyQuality(i) : scoreTradeQuality(i, { trade: i.trade });
   const price = priceLead({
     score: se.score ?? q.score,
     urgentTrigger: isUrgent(i.triggers),
@@ -104,7 +135,7 @@ export function expandExplanation(se: {
   return {
     scorer: se.scorer,
     scorerVersion: se.scorerVersion,
-    current: se.scorerVersion === ENGINE_SCORER_VERSION,
+    current: (ENGINE_VERSIONS as readonly string[]).includes(se.scorerVersion) && se.scorerVersion === engineVersionFor(i.trade),
     score: se.score,
     grade: (se.grade as Grade | null) ?? null,
     priceCents: se.priceCents,
@@ -114,6 +145,7 @@ export function expandExplanation(se: {
     missingInputs: q.missingInputs,
     missingFields: missingFieldNames(i.missingMask),
     inputs: {
+      trade: i.trade, intentScore: i.intentScore, sameTradePermits30d: i.sameTradePermits30d,
       propertyValue: i.propertyValue, roofAgeYears: i.roofAgeYears, roofCondition: i.roofCondition, triggers: i.triggers,
       contact: i.contact, missingFields: i.missingFields, exclusiveTerritory: i.exclusiveTerritory,
       interestedContractors24h: i.interestedContractors24h,

@@ -16,6 +16,7 @@ import {
   WEATHER_WINDOW_DAYS,
   neighborPermitsStrengthSql,
   roofAgeStrengthSql,
+  triggerAppliesSql,
   saleStrengthSql,
   weatherStrengthSql,
   windMphSql,
@@ -27,6 +28,8 @@ import {
  *   td_leads   the leads in scope, with their "subject": the property they stand on, or the lead itself when it
  *              has no property (its own geog, year_built and permit are used then);
  *   td_nb      per subject, roofing permits within 0.25 mi in the last 30/60/90 days (seed 002 §3.1.5);
+ *   td_tsub,   the (subject, trade) pairs of the non-roof leads in scope, and per pair the permits of that
+ *   td_nbt     trade within 0.25 mi in the last 30 days (issue 8 §2: neighbour permits count the lead's own trade);
  *   td_storms  the storms of the last 90 days that are triggers, with their strength (seed 002 §3.5.3 trigger 2);
  *   td_wx      per subject and storm kind, the strongest storm within its radius, how many, and the latest;
  *   td_rows    the lead_triggers rows this run wants, which are then diffed against lead_triggers and only
@@ -79,7 +82,7 @@ export async function createWorkSchema(c: Client): Promise<void> {
 }
 
 export async function dropWorkTables(c: Client): Promise<void> {
-  await c.query(`DROP TABLE IF EXISTS ${WORK_SCHEMA}.td_leads, ${WORK_SCHEMA}.td_nb, ${WORK_SCHEMA}.td_storms, ${WORK_SCHEMA}.td_wx, ${WORK_SCHEMA}.td_rows, ${WORK_SCHEMA}.td_roofp`);
+  await c.query(`DROP TABLE IF EXISTS ${WORK_SCHEMA}.td_leads, ${WORK_SCHEMA}.td_nb, ${WORK_SCHEMA}.td_storms, ${WORK_SCHEMA}.td_wx, ${WORK_SCHEMA}.td_rows, ${WORK_SCHEMA}.td_roofp, ${WORK_SCHEMA}.td_tsub, ${WORK_SCHEMA}.td_nbt`);
 }
 
 /**
@@ -131,9 +134,9 @@ const ROOF_WINDOW = `p.trade = '${ROOFING_TRADE}' AND p.issue_date > ${AS_OF_DAT
 
 /** The leads in scope and their subjects. Returns the number of leads. */
 export async function snapshotLeads(c: Client, asOf: Date, s: Scope): Promise<number> {
-  await c.query(`CREATE UNLOGGED TABLE td_leads (lead_id uuid PRIMARY KEY, property_id uuid, permit_id uuid, sid uuid NOT NULL, year_built int)`);
+  await c.query(`CREATE UNLOGGED TABLE td_leads (lead_id uuid PRIMARY KEY, property_id uuid, permit_id uuid, sid uuid NOT NULL, year_built int, trade text NOT NULL)`);
   const r = await c.query(
-    `INSERT INTO td_leads SELECT b.id, b.property_id, b.permit_id, coalesce(b.property_id, b.id), b.year_built
+    `INSERT INTO td_leads SELECT b.id, b.property_id, b.permit_id, coalesce(b.property_id, b.id), b.year_built, b.trade
        FROM base_leads b WHERE b.deleted_at IS NULL AND ${scopeSql('b', 'lead', s)}`,
     scopeParams(asOf, s),
   );
@@ -181,6 +184,37 @@ export async function countNeighborPermits(c: Client, asOf: Date, s: Scope): Pro
   }
   await c.query('ANALYZE td_nb');
   return n;
+}
+
+/**
+ * Issue 8 §2: neighbour permits of the lead's own trade for the non-roof leads in scope — permits of that trade
+ * within 0.25 mi issued in the last 30 days (the trigger's window), the subject's own permits excluded. Drives
+ * from the 30 days of non-roof permits (index permits(trade, issue_date)) into a GIST index over the (subject,
+ * trade) pairs, so a run with no non-roof leads costs one empty probe per permit. Returns the pairs with any.
+ */
+export async function countTradeNeighborPermits(c: Client, asOf: Date): Promise<number> {
+  await c.query(
+    `CREATE UNLOGGED TABLE td_tsub AS
+     SELECT DISTINCT ON (l.sid, l.trade) l.sid, l.trade, coalesce(pr.geog, b.geog) AS geog, l.property_id, l.permit_id
+       FROM td_leads l
+       JOIN base_leads b ON b.id = l.lead_id
+       LEFT JOIN properties pr ON pr.id = l.property_id
+      WHERE l.trade <> '${ROOFING_TRADE}' AND coalesce(pr.geog, b.geog) IS NOT NULL
+      ORDER BY l.sid, l.trade, l.lead_id`,
+  );
+  await c.query('CREATE INDEX ON td_tsub USING gist (geog); ANALYZE td_tsub');
+  const r = await c.query(
+    `CREATE UNLOGGED TABLE td_nbt AS
+     SELECT x.sid, x.trade, count(*)::int AS c30, max(p.issue_date) AS newest30, round(avg(p.estimated_value)) AS avg30
+       FROM permits p
+       JOIN td_tsub x ON x.trade = p.trade AND ST_DWithin(x.geog, p.geog, ${NEIGHBOR_RADIUS_M}, ${SPHEROID})
+      WHERE p.trade <> '${ROOFING_TRADE}' AND p.issue_date > ${AS_OF_DATE} - 30 AND p.issue_date <= ${AS_OF_DATE} AND p.geog IS NOT NULL
+        AND (x.property_id IS NULL OR p.property_id IS DISTINCT FROM x.property_id) AND p.id IS DISTINCT FROM x.permit_id
+      GROUP BY x.sid, x.trade`,
+    [asOf.toISOString()],
+  );
+  await c.query('ANALYZE td_nbt');
+  return r.rowCount ?? 0;
 }
 
 /**
@@ -271,16 +305,25 @@ export async function createRowsTable(c: Client): Promise<void> {
   await c.query(ROWS_DDL);
 }
 
-/** The neighbor-permit rows the run wants, from td_nb. */
+/**
+ * The neighbor-permit rows the run wants: roof leads from td_nb (roofing permits), every other lead from td_nbt
+ * (permits of its own trade) — issue 8 §2, TRIGGER_TRADES.neighbor_permits = 'own'.
+ */
 export async function buildNeighborRows(c: Client): Promise<void> {
   // seed 002 §3.5.3 trigger 1: 5+ in 30 days; expires 90 days after the newest permit counted.
+  const row = (trade: string) =>
+    `l.lead_id, 'neighbor_permits', ${trade} || ':${NEIGHBOR_RADIUS_MILES}mi', ${dateToTs('n.newest30')}, ${neighborPermitsStrengthSql('n.c30')},
+            jsonb_strip_nulls(jsonb_build_object('count', n.c30, 'radius_miles', ${NEIGHBOR_RADIUS_MILES}, 'window_days', 30, 'trade', ${trade},
+              'newest_permit_date', n.newest30, 'avg_value', n.avg30)),
+            ${dateToTs(`n.newest30 + ${EXPIRY_DAYS.neighbor_permits}`)}`;
   await c.query(
     `INSERT INTO td_rows
-     SELECT l.lead_id, 'neighbor_permits', '${ROOFING_TRADE}:${NEIGHBOR_RADIUS_MILES}mi', ${dateToTs('n.newest30')}, ${neighborPermitsStrengthSql('n.c30')},
-            jsonb_strip_nulls(jsonb_build_object('count', n.c30, 'radius_miles', ${NEIGHBOR_RADIUS_MILES}, 'window_days', 30, 'trade', '${ROOFING_TRADE}',
-              'newest_permit_date', n.newest30, 'avg_value', n.avg30)),
-            ${dateToTs(`n.newest30 + ${EXPIRY_DAYS.neighbor_permits}`)}
+     SELECT ${row(`'${ROOFING_TRADE}'`)}
        FROM td_nb n JOIN td_leads l ON l.sid = n.sid
+      WHERE n.c30 >= ${NEIGHBOR_THRESHOLD} AND l.trade = '${ROOFING_TRADE}'
+     UNION ALL
+     SELECT ${row('l.trade')}
+       FROM td_nbt n JOIN td_leads l ON l.sid = n.sid AND l.trade = n.trade
       WHERE n.c30 >= ${NEIGHBOR_THRESHOLD}`,
   );
 }
@@ -296,12 +339,14 @@ export async function buildWeatherRows(c: Client): Promise<void> {
               'distance_miles', round((w.distance_m / ${METRES_PER_MILE})::numeric, 2), 'radius_miles', w.radius_miles,
               'events', w.events, 'latest_event_at', w.latest_at)),
             w.latest_at + interval '${EXPIRY_DAYS.weather_event} days'
-       FROM td_wx w JOIN td_leads l ON l.sid = w.sid`,
+       FROM td_wx w JOIN td_leads l ON l.sid = w.sid
+      WHERE ${triggerAppliesSql('weather_event', 'l.trade')}`,
   );
 }
 
 /**
- * seed 002 §3.5.3 triggers 3–5 for the leads in scope, from their property (or the lead's own columns):
+ * seed 002 §3.5.3 triggers 3–5 for the leads in scope whose trade they apply to (triggers.rules TRIGGER_TRADES),
+ * from their property (or the lead's own columns):
  *   roof age   — years since the last roofing permit at the property other than the lead's own (a roof was
  *                replaced then), else the roofing estimate, else the latest roof analysis, else since
  *                year_built; over 20 → a row;
@@ -343,7 +388,8 @@ export async function buildPropertyRows(c: Client, asOf: Date): Promise<void> {
                LEFT JOIN roofing_leads rl ON rl.base_lead_id = l.lead_id
                LEFT JOIN (SELECT DISTINCT ON (base_lead_id) base_lead_id, estimated_age FROM roof_analysis
                            WHERE base_lead_id IN (SELECT lead_id FROM td_leads)
-                           ORDER BY base_lead_id, analyzed_at DESC NULLS LAST, created_at DESC, id DESC) ra ON ra.base_lead_id = l.lead_id) a
+                           ORDER BY base_lead_id, analyzed_at DESC NULLS LAST, created_at DESC, id DESC) ra ON ra.base_lead_id = l.lead_id
+              WHERE ${triggerAppliesSql('roof_age', 'l.trade')}) a
       WHERE a.age > ${ROOF_AGE_MIN_YEARS}`,
     p,
   );
@@ -354,7 +400,7 @@ export async function buildPropertyRows(c: Client, asOf: Date): Promise<void> {
             jsonb_strip_nulls(jsonb_build_object('sale_date', pr.last_sale_date, 'sale_price', pr.last_sale_price)),
             ${dateToTs(`pr.last_sale_date + ${EXPIRY_DAYS.property_sale}`)}
        FROM td_leads l JOIN properties pr ON pr.id = l.property_id
-      WHERE pr.last_sale_date <= ${AS_OF_DATE} AND pr.last_sale_date > ${AS_OF_DATE} - ${SALE_WINDOW_DAYS}`,
+      WHERE ${triggerAppliesSql('property_sale', 'l.trade')} AND pr.last_sale_date <= ${AS_OF_DATE} AND pr.last_sale_date > ${AS_OF_DATE} - ${SALE_WINDOW_DAYS}`,
     p,
   );
   // Insurance: one row per claim permit and lead; the text is matched once per permit, then joined to the
@@ -374,9 +420,9 @@ export async function buildPropertyRows(c: Client, asOf: Date): Promise<void> {
             jsonb_strip_nulls(jsonb_build_object('permit_id', m.id, 'permit_number', m.permit_number, 'permit_date', m.d,
               'claim_number', substring(m.txt from $3), 'description', left(m.txt, 200))),
             ${dateToTs(`m.d + ${EXPIRY_DAYS.insurance_claim}`)}
-       FROM (SELECT l.lead_id, cp.* FROM cp JOIN td_leads l ON l.property_id = cp.property_id
+       FROM (SELECT l.lead_id, cp.* FROM cp JOIN td_leads l ON l.property_id = cp.property_id WHERE ${triggerAppliesSql('insurance_claim', 'l.trade')}
              UNION ALL
-             SELECT l.lead_id, cp.* FROM cp JOIN td_leads l ON l.permit_id = cp.id) m`,
+             SELECT l.lead_id, cp.* FROM cp JOIN td_leads l ON l.permit_id = cp.id WHERE ${triggerAppliesSql('insurance_claim', 'l.trade')}) m`,
     // (?i): substring() has no case-insensitive form; the outer group makes it return the whole match.
     [asOf.toISOString(), CLAIM_NUMBER_PATTERN, `(?i)(${CLAIM_NUMBER_PATTERN})`, INSURANCE_PATTERN],
   );

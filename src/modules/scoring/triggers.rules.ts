@@ -55,6 +55,38 @@ export const EXPIRY_DAYS = {
 export type TriggerType = keyof typeof EXPIRY_DAYS;
 export const TRIGGER_TYPES = Object.keys(EXPIRY_DAYS) as TriggerType[];
 
+/**
+ * Which trades each trigger type applies to (issue 8 §2) — the one table detection, scoring and the docs
+ * (docs/scoring.md prints it) read:
+ *   - weather (hail, wind > 60 mph, tornado, hurricane) damages roofs, siding, windows and fences;
+ *   - roof age says nothing about a water heater: roof only;
+ *   - an insurance claim pays for roofs, siding and windows;
+ *   - neighbour permits count permits of the lead's own trade ('own': a roof lead counts roof permits, a pool
+ *     lead pool permits);
+ *   - a property sale starts every kind of project ('all').
+ * A plumbing lead therefore never carries a roof-age or storm trigger.
+ */
+export const TRIGGER_TRADES = {
+  weather_event: ['roof', 'siding', 'windows', 'fence'],
+  roof_age: ['roof'],
+  insurance_claim: ['roof', 'siding', 'windows'],
+  neighbor_permits: 'own',
+  property_sale: 'all',
+} as const satisfies Record<TriggerType, readonly string[] | 'own' | 'all'>;
+
+/** Whether a trigger of `type` applies to a lead of `trade` (unknown types apply to nothing). */
+export function triggerAppliesTo(type: string, trade: string): boolean {
+  const t = (TRIGGER_TRADES as Record<string, readonly string[] | 'own' | 'all'>)[type];
+  if (t === undefined) return false;
+  return t === 'own' || t === 'all' || t.includes(trade);
+}
+
+/** The same rule as SQL over a trade expression (`col`); 'own' and 'all' are always true. */
+export function triggerAppliesSql(type: TriggerType, col: string): string {
+  const t: readonly string[] | 'own' | 'all' = TRIGGER_TRADES[type];
+  return t === 'own' || t === 'all' ? 'true' : `${col} IN (${t.map((x) => `'${x}'`).join(', ')})`;
+}
+
 /** Storm kinds that are triggers; NOAA's other event types (flood, heat, …) are not roof damage. */
 export const WEATHER_KINDS = ['hail', 'wind', 'tornado', 'hurricane'] as const;
 export type WeatherKind = (typeof WEATHER_KINDS)[number];

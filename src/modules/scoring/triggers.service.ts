@@ -121,6 +121,7 @@ export async function detectTriggers(
     const propertySide = (async () => {
       const properties = await repo.countNeighborPermits(other, asOf, scope);
       const propertiesUpdated = await repo.storeNeighborCounts(other, asOf, scope);
+      await repo.countTradeNeighborPermits(other, asOf);
       checkAborted(opts.signal);
       await repo.buildNeighborRows(other);
       await repo.buildPropertyRows(other, asOf);
