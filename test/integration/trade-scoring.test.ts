@@ -8,7 +8,10 @@ import { rulesReasoner } from '../../src/modules/scoring/permit-intent.reasoner.
 import { rescoreBatchJob } from '../../src/modules/scoring/scoring.jobs.ts';
 import { ZRescoreBatchPayload } from '../../src/modules/scoring/scoring.schemas.ts';
 import { detectTriggers } from '../../src/modules/scoring/triggers.service.ts';
-import { ENGINE_VERSIONS } from '../../src/modules/scoring/batch-engine.ts';
+import { ENGINE_VERSIONS, rescoreLeads } from '../../src/modules/scoring/batch-engine.ts';
+import { attachPropertiesToLeads } from '../../src/modules/leads/leads.service.ts';
+import { signAccessToken } from '../../src/platform/auth.ts';
+import { randomUUID } from 'node:crypto';
 
 /**
  * Issue 8 §1–2 on a real database: one lead per property and trade, each trade scored by its own rules,
@@ -193,5 +196,61 @@ describe('POST /api/v1/score/property by trade (docs/scoring.md worked examples)
     const bad = await post({ trade: 'spaceship', intentScore: 101 });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().code).toBe('VALIDATION_FAILED');
+  });
+});
+
+describe('Denver: the market value, not the assessed value (issue 8 §3)', () => {
+  const lv = {} as Record<'both' | 'assessedOnly', string>;
+  beforeAll(async () => {
+    const db = h.ctx.db.prisma;
+    // Denver's assessor publishes ACTUAL_VALUE (market) and ASSESSED_VALUE (6.7 % of it for homes).
+    const prop = (address: string, marketValue: number | null) =>
+      db.property.create({ data: { normalizedAddress: address.toUpperCase(), address, city: 'Denver', state: 'CO', zip: '80207', lat: 39.7518, lng: -104.9291,
+        marketValue, assessedValue: 35_711, yearBuilt: 1928, sqft: 1_930, propertyType: 'single_family', ownerName: 'Fennimore Tumbleweed' } });
+    const both = await prop('2624 Glencoe St', 533_000);
+    const assessedOnly = await prop('2626 Glencoe St', null);
+    const mk = (address: string) => db.baseLead.create({ data: { trade: 'roof', address, city: 'Denver', state: 'CO', status: 'processing' } });
+    lv.both = (await mk('2624 Glencoe St')).id;
+    lv.assessedOnly = (await mk('2626 Glencoe St')).id;
+    await attachPropertiesToLeads(db, [{ leadId: lv.both, propertyId: both.id }, { leadId: lv.assessedOnly, propertyId: assessedOnly.id }]);
+  });
+
+  it('the property stage copies the market value as the value and keeps the assessed value apart', async () => {
+    const [a, b] = [await lead(lv.both), await lead(lv.assessedOnly)];
+    expect([Number(a.propertyValue), Number(a.marketValue), Number(a.assessedValue)]).toEqual([533_000, 533_000, 35_711]);
+    expect([a.propertyValue, b.marketValue, Number(b.assessedValue)]).toEqual([a.propertyValue, null, 35_711]);
+    expect(b.propertyValue).toBeNull();
+  });
+
+  it('scores $533,000 for both; the assessed-only one says it was estimated', async () => {
+    await rescoreLeads(h.ctx, { filter: { ids: [lv.both, lv.assessedOnly] } });
+    for (const id of [lv.both, lv.assessedOnly]) {
+      const res = await h.app.inject({ method: 'GET', url: `/api/v1/leads/${id}/score`, headers: h.adminAuth });
+      const f = res.json().explanation.factors[0];
+      expect([f.name, f.points]).toEqual(['property_value', 20]);
+      expect(f.reason).toBe(id === lv.both
+        ? 'property value $533,000'
+        : 'property value $533,000, estimated from assessed value $35,711 (CO residential assessment ratio 6.7 %)');
+    }
+  });
+
+  it('previews both as $500k–600k, not $0–100k', async () => {
+    const db = h.ctx.db.prisma;
+    await db.baseLead.updateMany({ where: { id: { in: [lv.both, lv.assessedOnly] } }, data: { status: 'available', price: 125, qualityScore: 63 } });
+    const created = await h.app.inject({
+      method: 'POST', url: '/api/v1/contractors', headers: h.adminAuth,
+      payload: { companyName: 'Front Range Roofing', email: 'frr@denver.test', city: 'Denver', state: 'CO', zip: '80207', subscriptionTier: 'professional' },
+    });
+    const cid = created.json().id;
+    const token = await signAccessToken(h.config.JWT_SECRET, { sub: randomUUID(), role: 'contractor', cid, email: 'frr@denver.test' }, 900);
+    const auth = { authorization: `Bearer ${token}` };
+    for (const id of [lv.both, lv.assessedOnly]) {
+      const one = await h.app.inject({ method: 'GET', url: `/api/v1/leads/${id}`, headers: auth });
+      expect(one.json()).toMatchObject({ view: 'preview', propertyValueRange: { min: 500_000, max: 600_000 } });
+    }
+    const list = await h.app.inject({ method: 'GET', url: '/api/v1/leads?city=Denver&state=CO', headers: auth });
+    expect(list.json().items.map((l: { propertyValueRange: unknown }) => l.propertyValueRange)).toEqual([{ min: 500_000, max: 600_000 }, { min: 500_000, max: 600_000 }]);
+    const full = await h.app.inject({ method: 'GET', url: `/api/v1/leads/${lv.assessedOnly}`, headers: h.adminAuth });
+    expect(full.json().property).toMatchObject({ value: 533_000, valueEstimated: true, marketValue: null, assessedValue: 35_711 });
   });
 });

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { canTransition, LEAD_STATUSES, type LeadStatus } from '../../src/modules/leads/leads.lifecycle.ts';
@@ -15,10 +15,13 @@ const CONDITIONS: RoofCondition[] = ['excellent', 'good', 'fair', 'poor', 'criti
 
 const row = (over: Partial<ScoringRow> = {}): ScoringRow => ({
   id: '00000000-0000-4000-8000-000000000001', status: 'processing', trade: 'roof', intentScore: null, qualityScore: null, grade: null, priceCents: null,
-  scoreInputsHash: null, inputsChangedAt: null, pending: true, propertyValue: null, yearBuilt: null, emailCode: 0, phoneCode: 0,
+  scoreInputsHash: null, inputsChangedAt: null, pending: true, propertyValue: null, assessedValue: null, state: 'TX', yearBuilt: null, emailCode: 0, phoneCode: 0,
   missingMask: 0, roofingAge: null, roofingFlags: null, roofCondition: null, analysisAge: null, triggers: null, exclusive: false,
   ...over,
 });
+
+
+const arbEstimate = fc.option(fc.record({ assessedValue: fc.integer({ min: 1, max: 500_000 }), state: fc.constantFrom('CO', 'AZ'), ratio: fc.constantFrom(0.067, 0.1) }), { nil: null });
 
 describe('missing fields (seed 002 §3.5.1 factor 6)', () => {
   it('names and counts the fields of a mask in COMPLETENESS_FIELDS order', () => {
@@ -84,7 +87,7 @@ describe('inputsOf', () => {
       triggers: 'weather_event|Thunderstorm Wind|', roofingFlags: 0, emailCode: 2, phoneCode: 1, missingMask: 0b100000, exclusive: true,
     }), 2026);
     expect(i).toEqual({
-      trade: 'roof', intentScore: null, sameTradePermits30d: 0,
+      trade: 'roof', intentScore: null, sameTradePermits30d: 0, propertyValueEstimate: null,
       propertyValue: 412_000, roofAgeYears: 17, roofCondition: 'poor', triggers: ['wind'],
       contact: { email: 'verified', phone: 'unverified' }, missingFields: 1, missingMask: 32, exclusiveTerritory: true, interestedContractors24h: 0,
     });
@@ -99,6 +102,7 @@ const arbInputs: fc.Arbitrary<LeadScoringInputs> = fc.record({
   intentScore: fc.constant(null),
   sameTradePermits30d: fc.constant(0),
   propertyValue: fc.option(fc.integer({ min: 0, max: 3_000_000 }), { nil: null }),
+  propertyValueEstimate: arbEstimate,
   roofAgeYears: fc.option(fc.integer({ min: 0, max: 120 }), { nil: null }),
   roofCondition: fc.option(fc.constantFrom(...CONDITIONS), { nil: null }),
   triggers: fc.uniqueArray(fc.constantFrom(...TRIGGERS)).map((t) => TRIGGERS.filter((k) => t.includes(k))),
@@ -121,7 +125,7 @@ describe('factor points', () => {
   it('hand-computed: $550,000, 27 years, poor, hail + insurance claim, both verified, complete = 20+20+25+15+10+5', () => {
     const points = [0, 0, 0, 0, 0, 0];
     const i: LeadScoringInputs = {
-      trade: 'roof', intentScore: null, sameTradePermits30d: 0,
+      trade: 'roof', intentScore: null, sameTradePermits30d: 0, propertyValueEstimate: null,
       propertyValue: 550_000, roofAgeYears: 27, roofCondition: 'poor', triggers: ['hail', 'insurance_claim'],
       contact: { email: 'verified', phone: 'verified' }, missingFields: 0, missingMask: 0, exclusiveTerritory: false, interestedContractors24h: 0,
     };
@@ -132,7 +136,7 @@ describe('factor points', () => {
 
 describe('inputs hash', () => {
   const base: LeadScoringInputs = {
-    trade: 'roof', intentScore: null, sameTradePermits30d: 0,
+    trade: 'roof', intentScore: null, sameTradePermits30d: 0, propertyValueEstimate: null,
     propertyValue: 300_000, roofAgeYears: 20, roofCondition: 'fair', triggers: ['hail'], contact: { email: 'verified', phone: 'none' },
     missingFields: 1, missingMask: 16, exclusiveTerritory: false, interestedContractors24h: 0,
   };
@@ -173,7 +177,7 @@ describe('stored explanation', () => {
   });
   it('is compact: a typical lead under 120 characters', () => {
     const i: LeadScoringInputs = {
-      trade: 'roof', intentScore: null, sameTradePermits30d: 0,
+      trade: 'roof', intentScore: null, sameTradePermits30d: 0, propertyValueEstimate: null,
       propertyValue: 412_000, roofAgeYears: 17, roofCondition: 'fair', triggers: ['hail'], contact: { email: 'unverified', phone: 'none' },
       missingFields: 1, missingMask: 16, exclusiveTerritory: false, interestedContractors24h: 0,
     };
@@ -258,8 +262,13 @@ describe('engine options', () => {
 });
 
 describe('the score-input trigger watches exactly the columns the engine reads', () => {
-  it('the latest definition (migration 20261203010000) WHEN clause = SCORE_INPUT_COLUMNS', () => {
-    const sql = readFileSync(new URL('../../prisma/migrations/20261203010000_trade_scoring/migration.sql', import.meta.url), 'utf8');
+  it('the latest migration that defines it: WHEN clause = SCORE_INPUT_COLUMNS', () => {
+    const dir = new URL('../../prisma/migrations/', import.meta.url);
+    const defining = readdirSync(dir).filter((m) => /^\d/.test(m)).sort()
+      .map((m) => readFileSync(new URL(`${m}/migration.sql`, dir), 'utf8'))
+      .filter((sql) => sql.includes('CREATE TRIGGER "base_leads_score_inputs_changed"'));
+    expect(defining.length).toBeGreaterThanOrEqual(3);
+    const sql = defining.at(-1)!;
     const when = sql.slice(sql.indexOf('CREATE TRIGGER "base_leads_score_inputs_changed"'), sql.indexOf('EXECUTE FUNCTION "score_inputs_touch_lead"'));
     const cols = [...when.matchAll(/OLD\.(\w+) IS DISTINCT FROM NEW\.(\w+)/g)].map((m) => m[1]);
     expect(cols.sort()).toEqual([...SCORE_INPUT_COLUMNS].sort());

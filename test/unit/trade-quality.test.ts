@@ -16,6 +16,9 @@ import type { TriggerKind } from '../../src/modules/scoring/property-quality.sco
 const TRIGGERS: TriggerKind[] = ['hail', 'wind', 'neighbor_permits', 'insurance_claim'];
 const contactState = fc.constantFrom('verified' as const, 'unverified' as const, 'none' as const);
 
+
+const arbEstimate = fc.option(fc.record({ assessedValue: fc.integer({ min: 1, max: 500_000 }), state: fc.constantFrom('CO', 'AZ'), ratio: fc.constantFrom(0.067, 0.1) }), { nil: null });
+
 describe('trade quality factors (issue 8 §2)', () => {
   it('intent: the seed 001 score halved, rounded half up', () => {
     expect([0, 1, 2, 37, 74, 75, 99, 100].map(intentPoints)).toEqual([0, 1, 1, 19, 37, 38, 50, 50]);
@@ -115,7 +118,7 @@ describe('triggers by trade (one table)', () => {
 
 const row = (over: Partial<ScoringRow> = {}): ScoringRow => ({
   id: '00000000-0000-4000-8000-000000000001', status: 'processing', trade: 'pool', intentScore: 75, qualityScore: null, grade: null,
-  priceCents: null, scoreInputsHash: null, inputsChangedAt: null, pending: true, propertyValue: 650_000, yearBuilt: 1990, emailCode: 2,
+  priceCents: null, scoreInputsHash: null, inputsChangedAt: null, pending: true, propertyValue: 650_000, assessedValue: null, state: 'TX', yearBuilt: 1990, emailCode: 2,
   phoneCode: 0, missingMask: 0b1000000, roofingAge: 12, roofingFlags: 7, roofCondition: 'poor', analysisAge: null,
   triggers: 'weather_event|hail|;neighbor_permits|pool|6', exclusive: false, ...over,
 });
@@ -145,6 +148,7 @@ describe('the engine scores each lead by its trade', () => {
     intentScore: fc.option(fc.integer({ min: 0, max: 100 }), { nil: null }),
     sameTradePermits30d: fc.integer({ min: 0, max: 30 }),
     propertyValue: fc.option(fc.integer({ min: 0, max: 3_000_000 }), { nil: null }),
+    propertyValueEstimate: arbEstimate,
     roofAgeYears: fc.constant(null),
     roofCondition: fc.constant(null),
     triggers: fc.uniqueArray(fc.constantFrom(...TRIGGERS)).map((t) => TRIGGERS.filter((k) => t.includes(k))),

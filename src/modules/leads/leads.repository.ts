@@ -1,5 +1,6 @@
 import { Prisma, type Db } from '../../platform/db.ts';
 import type { LeadStatus } from './leads.lifecycle.ts';
+import { propertyValueSql } from '../scoring/property-value.ts';
 
 /** Everything the revealed view shows: active triggers, the latest roof analysis, the latest sale. */
 export const FULL_LEAD_INCLUDE = {
@@ -150,7 +151,7 @@ export function listLeads(db: Db, f: ListLeadsFilter): Promise<ListedLeadRow[]> 
 
   return db.$queryRaw<ListedLeadRow[]>`
     SELECT b.id::text AS "id", b.status::text AS "status", b.trade, b.address, b.city, b.state, b.zip,
-           b.property_value::float8 AS "propertyValue", b.quality_score AS "qualityScore", b.grade,
+           (${Prisma.raw(propertyValueSql('b'))})::float8 AS "propertyValue", b.quality_score AS "qualityScore", b.grade,
            b.price::float8 AS "price", b.published_at AS "publishedAt", b.created_at AS "createdAt",
            b.created_at::text AS "createdAtKey",
            ARRAY(SELECT DISTINCT t.trigger_type::text FROM lead_triggers t WHERE t.base_lead_id = b.id AND t.active ORDER BY 1) AS "triggerTypes",
@@ -178,8 +179,10 @@ export async function attachPropertiesToLeads(db: Db, pairs: { leadId: string; p
              COALESCE(p.year_built, b.year_built) AS year_built, COALESCE(p.sqft, b.sqft) AS sqft,
              COALESCE(p.lot_size, b.lot_size) AS lot_size, COALESCE(p.beds, b.beds) AS beds, COALESCE(p.baths, b.baths) AS baths,
              COALESCE(p.property_type, b.property_type) AS property_type,
-             COALESCE(p.assessed_value, p.market_value, b.property_value) AS property_value,
+             -- issue 8 §3: the market value, never the assessed one (the scorers estimate from that when needed)
+             COALESCE(p.market_value, b.property_value) AS property_value,
              COALESCE(p.market_value, b.market_value) AS market_value,
+             COALESCE(p.assessed_value, b.assessed_value) AS assessed_value,
              COALESCE(p.owner_name, b.owner_name) AS owner_name,
              COALESCE(p.owner_mailing_address, b.owner_mailing_address) AS owner_mailing_address,
              COALESCE(p.is_absentee, b.is_absentee) AS is_absentee
@@ -190,17 +193,17 @@ export async function attachPropertiesToLeads(db: Db, pairs: { leadId: string; p
     UPDATE base_leads b SET
       property_id = s.property_id, lat = s.lat, lng = s.lng, zip = s.zip, year_built = s.year_built, sqft = s.sqft,
       lot_size = s.lot_size, beds = s.beds, baths = s.baths, property_type = s.property_type,
-      property_value = s.property_value, market_value = s.market_value, owner_name = s.owner_name,
+      property_value = s.property_value, market_value = s.market_value, assessed_value = s.assessed_value, owner_name = s.owner_name,
       owner_mailing_address = s.owner_mailing_address, is_absentee = s.is_absentee,
       owner_occupied = CASE WHEN s.is_absentee IS NULL THEN b.owner_occupied ELSE NOT s.is_absentee END,
       updated_at = now()
     FROM src s
     WHERE b.id = s.lead_id AND b.deleted_at IS NULL
       AND (b.property_id, b.lat, b.lng, b.zip, b.year_built, b.sqft, b.lot_size, b.beds, b.baths, b.property_type,
-           b.property_value, b.market_value, b.owner_name, b.owner_mailing_address, b.is_absentee)
+           b.property_value, b.market_value, b.assessed_value, b.owner_name, b.owner_mailing_address, b.is_absentee)
           IS DISTINCT FROM
           (s.property_id, s.lat, s.lng, s.zip, s.year_built, s.sqft, s.lot_size, s.beds, s.baths, s.property_type,
-           s.property_value, s.market_value, s.owner_name, s.owner_mailing_address, s.is_absentee)`;
+           s.property_value, s.market_value, s.assessed_value, s.owner_name, s.owner_mailing_address, s.is_absentee)`;
   await db.$executeRaw`
     UPDATE permits pm SET property_id = x.property_id, updated_at = now()
       FROM unnest(${leadIds}::uuid[], ${propertyIds}::uuid[]) AS x(lead_id, property_id)

@@ -105,8 +105,10 @@ export const ZLeadFull = z.object({
     isAbsentee: z.boolean().nullable(),
   }),
   property: z.object({
-    value: z.number().nullable(),
+    value: z.number().nullable().describe('market value; estimated from the assessed value with the state ratio when only that is known'),
+    valueEstimated: z.boolean().describe('value was estimated from the assessed value'),
     marketValue: z.number().nullable(),
+    assessedValue: z.number().nullable(),
     yearBuilt: z.number().int().nullable(),
     sqft: z.number().int().nullable(),
     lotSize: z.number().nullable(),

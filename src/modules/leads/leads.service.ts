@@ -7,6 +7,7 @@ import { recordSystemEvent, writeOutbox } from '../../platform/outbox.ts';
 import { decodeCursor, encodeCursor } from '../../platform/pagination.ts';
 import { tradeGroupOf } from '../../../prisma/seed/taxonomy.ts';
 import { gradeForScore, MIN_SELLABLE_SCORE } from '../scoring/grade.ts';
+import { propertyValueOf } from '../scoring/property-value.ts';
 import { canTransition, SOLD_STATUSES, type LeadStatus } from './leads.lifecycle.ts';
 import * as repo from './leads.repository.ts';
 import type {
@@ -71,10 +72,14 @@ function toPreview(s: PreviewSource): TLeadPreview {
   };
 }
 
+/** The lead's market value, estimated from its assessed value when only that is known (issue 8 §3). */
+const valueOfLead = (r: { propertyValue: Prisma.Decimal | null; marketValue: Prisma.Decimal | null; assessedValue: Prisma.Decimal | null; state: string }) =>
+  propertyValueOf({ marketValue: num(r.propertyValue) ?? num(r.marketValue), assessedValue: num(r.assessedValue), state: r.state });
+
 function previewFromRow(r: repo.PreviewLeadRow): TLeadPreview {
   return toPreview({
     ...r,
-    propertyValue: num(r.propertyValue),
+    propertyValue: valueOfLead(r).value,
     price: num(r.price),
     roofCondition: r.roofAnalyses[0]?.overallCondition ?? null,
     triggerTypes: r.triggers.map((t) => t.triggerType),
@@ -85,6 +90,7 @@ function previewFromRow(r: repo.PreviewLeadRow): TLeadPreview {
 export function toLeadFull(cipher: FieldCipher, r: repo.FullLeadRow): TLeadFull {
   const roof = r.roofAnalyses[0];
   const a = r.assignments[0];
+  const value = valueOfLead(r);
   return {
     view: 'full',
     id: r.id,
@@ -108,8 +114,10 @@ export function toLeadFull(cipher: FieldCipher, r: repo.FullLeadRow): TLeadFull 
       isAbsentee: r.isAbsentee,
     },
     property: {
-      value: num(r.propertyValue),
+      value: value.value,
+      valueEstimated: value.estimate !== null,
       marketValue: num(r.marketValue),
+      assessedValue: num(r.assessedValue),
       yearBuilt: r.yearBuilt,
       sqft: r.sqft,
       lotSize: num(r.lotSize),

@@ -5,6 +5,7 @@ import { gradeForScore, MIN_SELLABLE_SCORE } from './grade.ts';
 import { DEMAND_MIN_CONTRACTORS, priceLead } from './pricing.ts';
 import { PROPERTY_QUALITY_VERSION } from './property-quality.scorer.ts';
 import { TRADE_QUALITY_VERSION } from './trade-quality.scorer.ts';
+import { ASSESSMENT_RATIOS_VERSION } from '../../../prisma/seed/assessment-ratios.ts';
 import { encodeExplanation, inputsHash, inputsOf, isUrgent, scoreInputs, type ScorerKind, type ScoringRow } from './score-inputs.ts';
 import * as repo from './scoring.repository.ts';
 
@@ -31,8 +32,12 @@ import * as repo from './scoring.repository.ts';
  * matches.
  */
 
-/** Bump when the input mapping below or the pricing rules change: stored scores then count as outdated. */
-export const ENGINE_REVISION = 'engine@2';
+/**
+ * Bump when the input mapping below or the pricing rules change: stored scores then count as outdated. The
+ * reference data the inputs are read with (state assessment ratios) is fingerprinted into it, so changing it
+ * rescores every lead too.
+ */
+export const ENGINE_REVISION = `engine@2.${ASSESSMENT_RATIOS_VERSION}`;
 /** The engine's scorers, in ScoredChunk.kinds order (0 = roof, 1 = every other trade). */
 export const ENGINE_SCORERS = ['property-quality', 'trade-quality'] as const satisfies readonly ScorerKind[];
 /**

@@ -1,4 +1,5 @@
 import { gradeForScore, type Grade } from './grade.ts';
+import { propertyValueReason, type ValueEstimate } from './property-value.ts';
 
 /**
  * Property quality score, seed 002 §3.5.1 "Quality Score Algorithm (0-100)": six factors summed.
@@ -16,7 +17,10 @@ export type TriggerKind = 'hail' | 'wind' | 'neighbor_permits' | 'insurance_clai
 export type ContactState = 'verified' | 'unverified' | 'none';
 
 export interface PropertyQualityInputs {
+  /** Market value, dollars (issue 8 §3: never an assessed value as such). */
   propertyValue?: number | null;
+  /** Set when propertyValue was estimated from an assessed value; the reason says so. */
+  propertyValueEstimate?: ValueEstimate | null;
   roofAgeYears?: number | null;
   roofCondition?: RoofCondition | null;
   triggers?: readonly TriggerKind[] | null;
@@ -39,8 +43,6 @@ export interface PropertyQualityScore {
   missingInputs: string[];
   scorerVersion: string;
 }
-
-const usd = (n: number) => `$${Math.round(n).toLocaleString('en-US')}`;
 
 // seed 002 §3.5.1 factor 1: property value, 0–20
 export function propertyValuePoints(value: number): number {
@@ -94,7 +96,7 @@ export function scorePropertyQuality(input: PropertyQualityInputs): PropertyQual
   };
 
   if (input.propertyValue == null) missing('propertyValue', 'property_value', 20);
-  else factors.push({ name: 'property_value', points: propertyValuePoints(input.propertyValue), max: 20, reason: `property value ${usd(input.propertyValue)}` });
+  else factors.push({ name: 'property_value', points: propertyValuePoints(input.propertyValue), max: 20, reason: propertyValueReason(input.propertyValue, input.propertyValueEstimate) });
 
   if (input.roofAgeYears == null) missing('roofAgeYears', 'roof_age', 20);
   else factors.push({ name: 'roof_age', points: roofAgePoints(input.roofAgeYears), max: 20, reason: `roof about ${input.roofAgeYears} years old` });

@@ -14,6 +14,7 @@ import {
 } from './property-quality.scorer.ts';
 import { intentPoints, isKnownIntent, sameTradePoints, tradeContactPoints, type TradeQualityInputs } from './trade-quality.scorer.ts';
 import { ROOFING_TRADE, triggerAppliesTo } from './triggers.rules.ts';
+import { propertyValueOf, type ValueEstimate } from './property-value.ts';
 
 /**
  * What the batch engine feeds the scorers, and how it is read out of the database (issue 3 §2): the mapping
@@ -29,7 +30,7 @@ import { ROOFING_TRADE, triggerAppliesTo } from './triggers.rules.ts';
 export const COMPLETENESS_FIELDS = [
   { name: 'zip', missingWhen: 'b.zip IS NULL' },
   { name: 'location', missingWhen: 'b.lat IS NULL OR b.lng IS NULL' },
-  { name: 'property_value', missingWhen: 'b.property_value IS NULL AND b.market_value IS NULL' },
+  { name: 'property_value', missingWhen: 'b.property_value IS NULL AND b.market_value IS NULL AND b.assessed_value IS NULL' },
   { name: 'year_built', missingWhen: 'b.year_built IS NULL' },
   { name: 'sqft', missingWhen: 'b.sqft IS NULL' },
   { name: 'property_type', missingWhen: 'b.property_type IS NULL' },
@@ -42,7 +43,7 @@ export const COMPLETENESS_FIELDS = [
  * 20261122030000) watches exactly these; a unit test keeps the two lists equal.
  */
 export const SCORE_INPUT_COLUMNS = [
-  'property_value', 'market_value', 'year_built', 'sqft', 'property_type', 'zip', 'trade', 'lat', 'lng', 'owner_name',
+  'property_value', 'market_value', 'assessed_value', 'state', 'year_built', 'sqft', 'property_type', 'zip', 'trade', 'lat', 'lng', 'owner_name',
   'owner_email_enc', 'owner_email_verified', 'owner_phone_enc', 'owner_phone_verified', 'intent_score',
 ] as const;
 
@@ -185,6 +186,7 @@ export interface LeadScoringInputs extends PropertyQualityInputs, TradeQualityIn
   intentScore: number | null;
   sameTradePermits30d: number;
   propertyValue: number | null;
+  propertyValueEstimate: ValueEstimate | null;
   roofAgeYears: number | null;
   roofCondition: RoofCondition | null;
   triggers: TriggerKind[];
@@ -215,7 +217,10 @@ export interface ScoringRow {
   inputsChangedAt: string | null;
   /** Never scored, inputs changed since, or scored by another version. */
   pending: boolean;
+  /** The known market value: property_value, else market_value. */
   propertyValue: number | null;
+  assessedValue: number | null;
+  state: string | null;
   yearBuilt: number | null;
   emailCode: number;
   phoneCode: number;
@@ -232,11 +237,13 @@ export function inputsOf(row: ScoringRow, year: number): LeadScoringInputs {
   const mask = row.missingMask;
   const roof = row.trade === ROOFING_TRADE;
   const signals = triggerSignalsOf(row.triggers, row.roofingFlags, row.trade);
+  const value = propertyValueOf({ marketValue: row.propertyValue, assessedValue: row.assessedValue, state: row.state });
   return {
     trade: row.trade,
     intentScore: isKnownIntent(row.intentScore) ? row.intentScore : null,
     sameTradePermits30d: signals.sameTradePermits30d,
-    propertyValue: row.propertyValue,
+    propertyValue: value.value,
+    propertyValueEstimate: value.estimate,
     // Roof age and condition are roof inputs: another trade's score never reads them.
     roofAgeYears: roof ? roofAgeOf(row, year) : null,
     roofCondition: roof && row.roofCondition !== null && ROOF_CONDITIONS.includes(row.roofCondition) ? (row.roofCondition as RoofCondition) : null,
@@ -284,6 +291,7 @@ export function inputsHash(i: LeadScoringInputs): string {
     trig, CONTACT_CODE[i.contact.email] * 3 + CONTACT_CODE[i.contact.phone], i.missingMask,
     i.exclusiveTerritory ? 1 : 0, i.interestedContractors24h,
     tradeCode(i.trade), i.intentScore ?? -1, i.sameTradePermits30d,
+    i.propertyValueEstimate === null ? -1 : Math.round(i.propertyValueEstimate.ratio * 1e6),
   ];
   let h1 = 0xdeadbeef ^ words.length;
   let h2 = 0x41c6ce57;
@@ -349,16 +357,19 @@ export const isUrgent = (triggers: readonly TriggerKind[]): boolean => triggers.
  * running the same versioned, pure scorer on the stored inputs (scoring.service expandExplanation).
  */
 export function encodeExplanation(i: LeadScoringInputs, p: readonly number[]): string {
+  // The value pair carries its estimate when there is one: [pts, value, assessedValue, "ST", ratio].
+  const e = i.propertyValueEstimate;
+  const pv = e ? `${i.propertyValue},${e.assessedValue},"${e.state}",${e.ratio}` : `${i.propertyValue}`;
   let tr = '';
   for (const t of i.triggers) tr += (tr ? ',"' : '"') + t + '"';
   if (i.trade !== ROOFING_TRADE) {
     // The trade quality layout (issue 8 §2): [["trade", slug], [pts, intentScore], [pts, propertyValue],
     // [pts, emailState, phoneState], [pts, missingFields, missingMask], [pts, sameTradePermits30d],
     // [exclusiveTerritory, interestedContractors24h, [triggers]]]. Trade slugs are [a-z_] (taxonomy), no escaping.
-    return `[["trade","${i.trade}"],[${p[0]},${i.intentScore}],[${p[1]},${i.propertyValue}],[${p[2]},"${i.contact.email}","${i.contact.phone}"],[${p[3]},${i.missingFields},${i.missingMask}],[${p[4]},${i.sameTradePermits30d}],[${i.exclusiveTerritory},${i.interestedContractors24h},[${tr}]]]`;
+    return `[["trade","${i.trade}"],[${p[0]},${i.intentScore}],[${p[1]},${pv}],[${p[2]},"${i.contact.email}","${i.contact.phone}"],[${p[3]},${i.missingFields},${i.missingMask}],[${p[4]},${i.sameTradePermits30d}],[${i.exclusiveTerritory},${i.interestedContractors24h},[${tr}]]]`;
   }
   const rc = i.roofCondition === null ? 'null' : `"${i.roofCondition}"`;
-  return `[[${p[0]},${i.propertyValue}],[${p[1]},${i.roofAgeYears}],[${p[2]},[${tr}]],[${p[3]},${rc}],[${p[4]},"${i.contact.email}","${i.contact.phone}"],[${p[5]},${i.missingFields},${i.missingMask}],[${i.exclusiveTerritory},${i.interestedContractors24h}]]`;
+  return `[[${p[0]},${pv}],[${p[1]},${i.roofAgeYears}],[${p[2]},[${tr}]],[${p[3]},${rc}],[${p[4]},"${i.contact.email}","${i.contact.phone}"],[${p[5]},${i.missingFields},${i.missingMask}],[${i.exclusiveTerritory},${i.interestedContractors24h}]]`;
 }
 
 export interface StoredExplanation {
@@ -367,26 +378,30 @@ export interface StoredExplanation {
   inputs: LeadScoringInputs;
 }
 
+type ValuePair = [number, number | null, number?, string?, number?];
+const estimateOf = (pv: ValuePair): ValueEstimate | null =>
+  pv.length >= 5 ? { assessedValue: pv[2]!, state: pv[3]!, ratio: pv[4]! } : null;
+
 /** Inverse of encodeExplanation; null when the stored value is in neither layout. */
 export function decodeExplanation(v: unknown): StoredExplanation | null {
   if (!Array.isArray(v) || v.length !== 7 || !v.every(Array.isArray)) return null;
   if ((v[0] as unknown[])[0] === 'trade') {
     const [[, trade], it, pv, cq, dc, st, pr] = v as unknown[][] as [
-      [string, string], [number, number | null], [number, number | null], [number, ContactState, ContactState],
+      [string, string], [number, number | null], ValuePair, [number, ContactState, ContactState],
       [number, number, number], [number, number], [boolean, number, TriggerKind[]],
     ];
     return {
       scorer: 'trade-quality',
       points: [it[0], pv[0], cq[0], dc[0], st[0]],
       inputs: {
-        trade, intentScore: it[1], propertyValue: pv[1], contact: { email: cq[1], phone: cq[2] }, missingFields: dc[1],
+        trade, intentScore: it[1], propertyValue: pv[1], propertyValueEstimate: estimateOf(pv), contact: { email: cq[1], phone: cq[2] }, missingFields: dc[1],
         missingMask: dc[2], sameTradePermits30d: st[1], exclusiveTerritory: pr[0], interestedContractors24h: pr[1],
         triggers: pr[2], roofAgeYears: null, roofCondition: null,
       },
     };
   }
   const [pv, ra, tr, rc, cq, dc, pr] = v as unknown[][] as [
-    [number, number | null], [number, number | null], [number, TriggerKind[]], [number, RoofCondition | null],
+    ValuePair, [number, number | null], [number, TriggerKind[]], [number, RoofCondition | null],
     [number, ContactState, ContactState], [number, number, number], [boolean, number],
   ];
   return {
@@ -394,7 +409,7 @@ export function decodeExplanation(v: unknown): StoredExplanation | null {
     points: [pv[0], ra[0], tr[0], rc[0], cq[0], dc[0]],
     inputs: {
       trade: ROOFING_TRADE, intentScore: null, sameTradePermits30d: 0,
-      propertyValue: pv[1], roofAgeYears: ra[1], triggers: tr[1], roofCondition: rc[1],
+      propertyValue: pv[1], propertyValueEstimate: estimateOf(pv), roofAgeYears: ra[1], triggers: tr[1], roofCondition: rc[1],
       contact: { email: cq[1], phone: cq[2] }, missingFields: dc[1], missingMask: dc[2],
       exclusiveTerritory: pr[0], interestedContractors24h: pr[1],
     },

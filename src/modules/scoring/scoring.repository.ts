@@ -117,7 +117,8 @@ export async function readScoringChunk(
     `WITH c AS MATERIALIZED (
        SELECT b.id, b.status, b.quality_score, b.grade, (b.price * 100)::int AS price_cents, b.score_inputs_hash,
               b.inputs_changed_at, (${PENDING} OR b.scorer_version IS DISTINCT FROM ${versionForTrade(c, o)}) AS pending, b.intent_score,
-              COALESCE(b.property_value, b.market_value)::float8 AS property_value, b.year_built, b.zip, b.trade,
+              COALESCE(b.property_value, b.market_value)::float8 AS property_value, b.assessed_value::float8 AS assessed_value,
+              b.state, b.year_built, b.zip, b.trade,
               CASE WHEN b.owner_email_enc IS NULL THEN 0 WHEN b.owner_email_verified THEN 2 ELSE 1 END AS email_code,
               CASE WHEN b.owner_phone_enc IS NULL THEN 0 WHEN b.owner_phone_verified THEN 2 ELSE 1 END AS phone_code,
               (${MISSING_MASK_SQL}) AS missing_mask
@@ -128,7 +129,7 @@ export async function readScoringChunk(
      ), hi AS (SELECT id FROM c ORDER BY id DESC LIMIT 1)
      SELECT c.id::text AS "id", c.status::text AS "status", c.trade, c.intent_score AS "intentScore", c.quality_score AS "qualityScore", c.grade,
             c.price_cents AS "priceCents", c.score_inputs_hash AS "scoreInputsHash", c.inputs_changed_at::text AS "inputsChangedAt",
-            c.pending, c.property_value AS "propertyValue", c.year_built AS "yearBuilt", c.email_code AS "emailCode",
+            c.pending, c.property_value AS "propertyValue", c.assessed_value AS "assessedValue", c.state, c.year_built AS "yearBuilt", c.email_code AS "emailCode",
             c.phone_code AS "phoneCode", c.missing_mask AS "missingMask",
             rl.estimated_roof_age AS "roofingAge",
             (rl.hail_event_90d::int * ${ROOFING_FLAG.hail90d} | rl.wind_event_30d::int * ${ROOFING_FLAG.wind30d}

@@ -1,5 +1,6 @@
 import { gradeForScore, type Grade } from './grade.ts';
 import { completenessPoints, contactPoints, propertyValuePoints, type ContactState } from './property-quality.scorer.ts';
+import { propertyValueReason, type ValueEstimate } from './property-value.ts';
 
 /**
  * Trade quality score (issue 8 §2) for every trade but roofing: seed 000 "quality scoring based on intent,
@@ -28,7 +29,9 @@ export const SAME_TRADE_MIN_PERMITS = 5;
 
 export interface TradeQualityInputs {
   intentScore?: number | null;
+  /** Market value, dollars; propertyValueEstimate set when it was estimated from an assessed value. */
   propertyValue?: number | null;
+  propertyValueEstimate?: ValueEstimate | null;
   contact?: { email?: ContactState | null; phone?: ContactState | null } | null;
   missingFields?: number | null;
   /** Permits of the lead's trade within 0.25 mi in the last 30 days (the subject's own permit excluded). */
@@ -69,9 +72,7 @@ export function sameTradePoints(permits30d: number): number {
   return permits30d >= SAME_TRADE_MIN_PERMITS ? SAME_TRADE_POINTS : 0;
 }
 
-const usd = (n: number) => `$${Math.round(n).toLocaleString('en-US')}`;
-
-export function scoreTradeQuality(input: TradeQualityInputs, opts: { trade: string; propertyValueReason?: string } = { trade: 'other' }): TradeQualityScore {
+export function scoreTradeQuality(input: TradeQualityInputs, opts: { trade: string } = { trade: 'other' }): TradeQualityScore {
   const factors: TradeFactor[] = [];
   const missingInputs: string[] = [];
   const missing = (name: string, factor: TradeFactor['name'], max: number) => {
@@ -83,7 +84,7 @@ export function scoreTradeQuality(input: TradeQualityInputs, opts: { trade: stri
   else factors.push({ name: 'intent', points: intentPoints(input.intentScore), max: INTENT_MAX, reason: `permit intent ${input.intentScore}/100, halved` });
 
   if (input.propertyValue == null) missing('propertyValue', 'property_value', 20);
-  else factors.push({ name: 'property_value', points: propertyValuePoints(input.propertyValue), max: 20, reason: opts.propertyValueReason ?? `property value ${usd(input.propertyValue)}` });
+  else factors.push({ name: 'property_value', points: propertyValuePoints(input.propertyValue), max: 20, reason: propertyValueReason(input.propertyValue, input.propertyValueEstimate) });
 
   if (input.contact == null) missing('contact', 'contact_quality', TRADE_CONTACT_MAX);
   else {
