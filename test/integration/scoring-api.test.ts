@@ -23,9 +23,10 @@ beforeAll(async () => {
   id.other = (await db.contractor.create({ data: { companyName: 'Other Roofing', city: 'Austin', state: 'TX' } })).id;
   const base = { trade: 'roof', city: 'Austin', state: 'TX', zip: '78705', lat: 30.28, lng: -97.74, sqft: 1800, propertyType: 'single_family', ownerName: 'Owner' };
   // 15 ($400k) + 15 (24 y) + 15 (hail) + 15 (poor) + 7 (verified email) + 5 = 72, C; $150 × 1.2 = $180.00
+  // Roof age 24: a roof permit (another than the lead's own) 24 years ago.
   const s = await db.baseLead.create({ data: { ...base, address: '10 Score St', propertyValue: 400_000, yearBuilt: 1990, status: 'processing',
+    lastRoofPermitDate: new Date(Date.UTC(new Date().getUTCFullYear() - 24, 5, 1)),
     ownerEmailEnc: h.ctx.cipher.encrypt('o@example.com'), ownerEmailVerified: true } });
-  await db.roofingLead.create({ data: { baseLeadId: s.id, estimatedRoofAge: 24 } });
   await db.roofAnalysis.create({ data: { baseLeadId: s.id, overallCondition: 'poor' } });
   await db.leadTrigger.create({ data: { baseLeadId: s.id, triggerType: 'hail', sourceKey: 'noaa:9' } });
   id.scored = s.id;

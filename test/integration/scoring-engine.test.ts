@@ -33,9 +33,10 @@ beforeAll(async () => {
 
   // A: 20 (>$500k) + 20 (27 y) + 25 (hail 15 + claim 15, capped) + 15 (poor, the latest analysis) + 10 (both verified) + 5 (complete) = 95, A.
   //    $200 × 1.2 (hail) × 1.1 (exclusive 78701/roof) = $264.00
+  // Roof age 27: the latest other roof permit at the property, 27 years ago (before the 3-year-old analysis estimate).
   const a = await db.baseLead.create({ data: { ...base, address: '1 A St', zip: '78701', propertyValue: 550_000, yearBuilt: 1995,
+    lastRoofPermitDate: new Date(Date.UTC(YEAR - 27, 2, 1)),
     ownerEmailEnc: enc('a@example.com'), ownerEmailVerified: true, ownerPhoneEnc: enc('512-555-0101'), ownerPhoneVerified: true, status: 'processing' } });
-  await db.roofingLead.create({ data: { baseLeadId: a.id, estimatedRoofAge: 27 } });
   await db.roofAnalysis.create({ data: { baseLeadId: a.id, overallCondition: 'excellent', estimatedAge: 3, analyzedAt: new Date(Date.now() - 100 * DAY) } });
   await db.roofAnalysis.create({ data: { baseLeadId: a.id, overallCondition: 'poor', analyzedAt: new Date(Date.now() - DAY) } });
   await db.leadTrigger.createMany({ data: [

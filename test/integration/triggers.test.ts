@@ -4,6 +4,7 @@ import { createHarness, type TestHarness } from '../helpers/app.ts';
 import { detectTriggers, expireTriggers, type DetectProgress } from '../../src/modules/scoring/triggers.service.ts';
 import { rescoreLeads } from '../../src/modules/scoring/batch-engine.ts';
 import { decodeExplanation } from '../../src/modules/scoring/score-inputs.ts';
+import { roofAgeOf, roofAgeSql } from '../../src/modules/scoring/roof-age.ts';
 import {
   hailStrength,
   neighborPermitsStrength,
@@ -367,5 +368,22 @@ describe('the SQL strength formulas equal the TS rules', () => {
     for (const [ts1, sql1] of inRange(n, neighborPermitsStrength, o!.nb)) expect(sql1).toBe(ts1);
     for (const [ts1, sql1] of inRange(n, roofAgeStrength, o!.roof)) expect(sql1).toBe(ts1);
     for (const [ts1, sql1] of inRange(n, saleStrength, o!.sale)) expect(sql1).toBe(ts1);
+  });
+});
+
+describe('roof age: the SQL twin equals roofAgeOf (factor 2 and the trigger read one definition)', () => {
+  it('over permits, analyses and build years around the current year', async () => {
+    const years = [null, 1950, 1999, 2025, 2026, 2027];
+    const ages = [null, -1, 0, 3, 40];
+    const cases: [number | null, number | null, number | null][] = [];
+    for (const p of years) for (const a of ages) for (const b of years) cases.push([p, a, b]);
+    const age = roofAgeSql('x.permit_date', 'x.analysis_age', 'x.year_built', '2026');
+    const sql = await q<{ years: number | null; basis: string | null }>(
+      `SELECT ${age.years} AS years, ${age.basis} AS basis
+         FROM ROWS FROM (unnest($1::date[]), unnest($2::int[]), unnest($3::int[])) AS x(permit_date, analysis_age, year_built)`,
+      [cases.map(([p]) => (p === null ? null : `${p}-06-15`)), cases.map(([, a]) => a), cases.map(([, , b]) => b)],
+    );
+    const ts = cases.map(([p, a, b]) => roofAgeOf({ lastRoofPermitYear: p, analysisAge: a, yearBuilt: b }, 2026));
+    expect(sql.map((r) => (r.years === null ? null : { years: r.years, basis: r.basis }))).toEqual(ts);
   });
 });

@@ -3,9 +3,10 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { canTransition, LEAD_STATUSES, type LeadStatus } from '../../src/modules/leads/leads.lifecycle.ts';
 import { scorePropertyQuality, type RoofCondition, type TriggerKind } from '../../src/modules/scoring/property-quality.scorer.ts';
+import { roofAgeOf } from '../../src/modules/scoring/roof-age.ts';
 import {
   contactStateOf, countMissingFields, decodeExplanation, encodeExplanation, factorPoints, inputsHash, inputsOf, missingFieldNames,
-  roofAgeOf, SCORE_INPUT_COLUMNS, triggerKindOf, triggerKindsOf, type LeadScoringInputs, type ScoringRow,
+  SCORE_INPUT_COLUMNS, triggerKindOf, triggerKindsOf, type LeadScoringInputs, type ScoringRow,
 } from '../../src/modules/scoring/score-inputs.ts';
 import { normalizeFilter, rescoreTarget, scoreChunk, DEFAULT_RESCORE_STATUSES } from '../../src/modules/scoring/batch-engine.ts';
 import { MISSING_MASK_SQL, plainArrayLiteral } from '../../src/modules/scoring/scoring.repository.ts';
@@ -16,7 +17,7 @@ const CONDITIONS: RoofCondition[] = ['excellent', 'good', 'fair', 'poor', 'criti
 const row = (over: Partial<ScoringRow> = {}): ScoringRow => ({
   id: '00000000-0000-4000-8000-000000000001', status: 'processing', trade: 'roof', intentScore: null, qualityScore: null, grade: null, priceCents: null,
   scoreInputsHash: null, inputsChangedAt: null, pending: true, propertyValue: null, assessedValue: null, state: 'TX', yearBuilt: null, emailCode: 0, phoneCode: 0,
-  missingMask: 0, roofingAge: null, roofingFlags: null, roofCondition: null, analysisAge: null, triggers: null, exclusive: false,
+  missingMask: 0, lastRoofPermitYear: null, roofingFlags: null, roofCondition: null, analysisAge: null, triggers: null, exclusive: false,
   ...over,
 });
 
@@ -67,13 +68,14 @@ describe('trigger mapping (seed 002 §3.5.1 factor 3, §4.3.2 trigger types)', (
   });
 });
 
-describe('roof age rule', () => {
-  it('roofing estimate, else the latest analysis, else the house age', () => {
-    expect(roofAgeOf({ roofingAge: 7, analysisAge: 30, yearBuilt: 1950 }, 2026)).toBe(7);
-    expect(roofAgeOf({ roofingAge: null, analysisAge: 30, yearBuilt: 1950 }, 2026)).toBe(30);
-    expect(roofAgeOf({ roofingAge: null, analysisAge: null, yearBuilt: 2001 }, 2026)).toBe(25);
-    expect(roofAgeOf({ roofingAge: null, analysisAge: null, yearBuilt: 2030 }, 2026)).toBeNull();
-    expect(roofAgeOf({ roofingAge: null, analysisAge: null, yearBuilt: null }, 2026)).toBeNull();
+describe('roof age rule (issue 8 §3: one function for factor 2 and the trigger)', () => {
+  it('the latest other roof permit, else the roof model, else the house age', () => {
+    expect(roofAgeOf({ lastRoofPermitYear: 2019, analysisAge: 30, yearBuilt: 1950 }, 2026)).toEqual({ years: 7, basis: 'roof_permit' });
+    expect(roofAgeOf({ lastRoofPermitYear: null, analysisAge: 30, yearBuilt: 1950 }, 2026)).toEqual({ years: 30, basis: 'roof_analysis' });
+    expect(roofAgeOf({ lastRoofPermitYear: null, analysisAge: null, yearBuilt: 2001 }, 2026)).toEqual({ years: 25, basis: 'year_built' });
+    expect(roofAgeOf({ lastRoofPermitYear: 2027, analysisAge: null, yearBuilt: 2001 }, 2026)).toEqual({ years: 25, basis: 'year_built' });
+    expect(roofAgeOf({ lastRoofPermitYear: null, analysisAge: null, yearBuilt: 2030 }, 2026)).toBeNull();
+    expect(roofAgeOf({ lastRoofPermitYear: null, analysisAge: null, yearBuilt: null }, 2026)).toBeNull();
   });
   it('contact codes', () => {
     expect([0, 1, 2].map(contactStateOf)).toEqual(['none', 'unverified', 'verified']);
@@ -83,7 +85,7 @@ describe('roof age rule', () => {
 describe('inputsOf', () => {
   it('maps a chunk row to scorer and pricing inputs', () => {
     const i = inputsOf(row({
-      propertyValue: 412_000, yearBuilt: 1990, roofingAge: null, analysisAge: 17, roofCondition: 'poor',
+      propertyValue: 412_000, yearBuilt: 1990, lastRoofPermitYear: null, analysisAge: 17, roofCondition: 'poor',
       triggers: 'weather_event|Thunderstorm Wind|', roofingFlags: 0, emailCode: 2, phoneCode: 1, missingMask: 0b100000, exclusive: true,
     }), 2026);
     expect(i).toEqual({
@@ -219,7 +221,7 @@ describe('status moves (bulk transitionLead)', () => {
 
 describe('scoreChunk', () => {
   const a = row({
-    id: '00000000-0000-4000-8000-00000000000a', propertyValue: 550_000, roofingAge: 27, roofCondition: 'poor',
+    id: '00000000-0000-4000-8000-00000000000a', propertyValue: 550_000, lastRoofPermitYear: 1999, roofCondition: 'poor',
     triggers: 'weather_event|Hail|;insurance_claim||', emailCode: 2, phoneCode: 2, missingMask: 0, exclusive: true,
   });
   it('scores, grades and prices each row; writes base_leads only where needed', () => {

@@ -15,6 +15,7 @@ import {
 import { intentPoints, isKnownIntent, sameTradePoints, tradeContactPoints, type TradeQualityInputs } from './trade-quality.scorer.ts';
 import { ROOFING_TRADE, triggerAppliesTo } from './triggers.rules.ts';
 import { propertyValueOf, type ValueEstimate } from './property-value.ts';
+import { roofAgeOf } from './roof-age.ts';
 
 /**
  * What the batch engine feeds the scorers, and how it is read out of the database (issue 3 §2): the mapping
@@ -43,7 +44,7 @@ export const COMPLETENESS_FIELDS = [
  * 20261122030000) watches exactly these; a unit test keeps the two lists equal.
  */
 export const SCORE_INPUT_COLUMNS = [
-  'property_value', 'market_value', 'assessed_value', 'state', 'year_built', 'sqft', 'property_type', 'zip', 'trade', 'lat', 'lng', 'owner_name',
+  'property_value', 'market_value', 'assessed_value', 'state', 'year_built', 'last_roof_permit_date', 'sqft', 'property_type', 'zip', 'trade', 'lat', 'lng', 'owner_name',
   'owner_email_enc', 'owner_email_verified', 'owner_phone_enc', 'owner_phone_verified', 'intent_score',
 ] as const;
 
@@ -159,20 +160,6 @@ export function triggerKindsOf(descriptors: string | null, roofingFlags: number 
   return triggerSignalsOf(descriptors, roofingFlags, trade).kinds;
 }
 
-/**
- * Roof age in years (seed 002 §3.5.1 factor 2), first known of:
- *   1. roofing_leads.estimated_roof_age (the roofing vertical's estimate, e.g. from the last roof permit);
- *   2. the latest roof_analysis.estimated_age (the image model's estimate);
- *   3. `year` − year_built: with no sign of a replacement, the roof is taken to be as old as the house.
- * Null (factor scores 0, listed as missing) when none is known or year_built is in the future.
- */
-export function roofAgeOf(r: { roofingAge: number | null; analysisAge: number | null; yearBuilt: number | null }, year: number): number | null {
-  if (r.roofingAge !== null && r.roofingAge >= 0) return r.roofingAge;
-  if (r.analysisAge !== null && r.analysisAge >= 0) return r.analysisAge;
-  if (r.yearBuilt !== null && r.yearBuilt <= year) return year - r.yearBuilt;
-  return null;
-}
-
 /** Read query contact code: 0 none, 1 present but unverified, 2 verified. */
 export const contactStateOf = (code: number): ContactState => (code === 2 ? 'verified' : code === 1 ? 'unverified' : 'none');
 
@@ -225,7 +212,8 @@ export interface ScoringRow {
   emailCode: number;
   phoneCode: number;
   missingMask: number;
-  roofingAge: number | null;
+  /** Issue year of the latest roof permit at the property other than the lead's own. */
+  lastRoofPermitYear: number | null;
   roofingFlags: number | null;
   roofCondition: string | null;
   analysisAge: number | null;
@@ -245,7 +233,7 @@ export function inputsOf(row: ScoringRow, year: number): LeadScoringInputs {
     propertyValue: value.value,
     propertyValueEstimate: value.estimate,
     // Roof age and condition are roof inputs: another trade's score never reads them.
-    roofAgeYears: roof ? roofAgeOf(row, year) : null,
+    roofAgeYears: roof ? (roofAgeOf(row, year)?.years ?? null) : null,
     roofCondition: roof && row.roofCondition !== null && ROOF_CONDITIONS.includes(row.roofCondition) ? (row.roofCondition as RoofCondition) : null,
     triggers: signals.kinds,
     contact: { email: contactStateOf(row.emailCode), phone: contactStateOf(row.phoneCode) },

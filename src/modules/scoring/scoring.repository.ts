@@ -118,7 +118,7 @@ export async function readScoringChunk(
        SELECT b.id, b.status, b.quality_score, b.grade, (b.price * 100)::int AS price_cents, b.score_inputs_hash,
               b.inputs_changed_at, (${PENDING} OR b.scorer_version IS DISTINCT FROM ${versionForTrade(c, o)}) AS pending, b.intent_score,
               COALESCE(b.property_value, b.market_value)::float8 AS property_value, b.assessed_value::float8 AS assessed_value,
-              b.state, b.year_built, b.zip, b.trade,
+              b.state, b.year_built, extract(year FROM b.last_roof_permit_date)::int AS last_roof_permit_year, b.zip, b.trade,
               CASE WHEN b.owner_email_enc IS NULL THEN 0 WHEN b.owner_email_verified THEN 2 ELSE 1 END AS email_code,
               CASE WHEN b.owner_phone_enc IS NULL THEN 0 WHEN b.owner_phone_verified THEN 2 ELSE 1 END AS phone_code,
               (${MISSING_MASK_SQL}) AS missing_mask
@@ -131,7 +131,7 @@ export async function readScoringChunk(
             c.price_cents AS "priceCents", c.score_inputs_hash AS "scoreInputsHash", c.inputs_changed_at::text AS "inputsChangedAt",
             c.pending, c.property_value AS "propertyValue", c.assessed_value AS "assessedValue", c.state, c.year_built AS "yearBuilt", c.email_code AS "emailCode",
             c.phone_code AS "phoneCode", c.missing_mask AS "missingMask",
-            rl.estimated_roof_age AS "roofingAge",
+            c.last_roof_permit_year AS "lastRoofPermitYear",
             (rl.hail_event_90d::int * ${ROOFING_FLAG.hail90d} | rl.wind_event_30d::int * ${ROOFING_FLAG.wind30d}
               | (rl.neighbor_permits_30d >= 5)::int * ${ROOFING_FLAG.neighborPermits30d}) AS "roofingFlags",
             ra.overall_condition AS "roofCondition", ra.estimated_age AS "analysisAge", tr.descriptors AS "triggers",

@@ -21,6 +21,7 @@ import {
   weatherStrengthSql,
   windMphSql,
 } from './triggers.rules.ts';
+import { roofAgeSql } from './roof-age.ts';
 
 /*
  * Trigger detection in set-based SQL on two dedicated connections (raw SQL: PostGIS joins, work tables and bulk
@@ -347,9 +348,9 @@ export async function buildWeatherRows(c: Client): Promise<void> {
 /**
  * seed 002 §3.5.3 triggers 3–5 for the leads in scope whose trade they apply to (triggers.rules TRIGGER_TRADES),
  * from their property (or the lead's own columns):
- *   roof age   — years since the last roofing permit at the property other than the lead's own (a roof was
- *                replaced then), else the roofing estimate, else the latest roof analysis, else since
- *                year_built; over 20 → a row;
+ *   roof age   — roof-age.ts: years since the last roofing permit at the property other than the lead's own
+ *                (kept on the lead as last_roof_permit_date), else the latest roof analysis, else since the
+ *                lead's year_built; over 20 → a row;
  *   sale       — properties.last_sale_date in the last 365 days;
  *   insurance  — a permit at the property (or the lead's own permit) issued in the last 365 days whose type or
  *                description mentions an insurance claim (triggers.rules INSURANCE_PATTERN).
@@ -368,24 +369,26 @@ export async function buildPropertyRows(c: Client, asOf: Date): Promise<void> {
       WHERE rn <= 2`,
     p,
   );
+  // The latest roof permit at each roof lead's property other than its own, kept on the lead: roof-age.ts reads it,
+  // here and in the roof scorer (factor 2), so the trigger and the score agree. Only changed rows are written.
+  const rp = `SELECT DISTINCT ON (l2.lead_id) l2.lead_id, r.issue_date
+                FROM td_leads l2 JOIN td_roofp r ON r.property_id = l2.property_id AND r.permit_id IS DISTINCT FROM l2.permit_id
+               ORDER BY l2.lead_id, r.rn`;
+  await c.query(
+    `UPDATE base_leads b SET last_roof_permit_date = x.issue_date, updated_at = now()
+       FROM (SELECT l.lead_id, rp.issue_date FROM td_leads l LEFT JOIN (${rp}) rp ON rp.lead_id = l.lead_id
+              WHERE ${triggerAppliesSql('roof_age', 'l.trade')}) x
+      WHERE b.id = x.lead_id AND b.last_roof_permit_date IS DISTINCT FROM x.issue_date`,
+  );
+  const age = roofAgeSql('rp.issue_date', 'ra.estimated_age', 'l.year_built', year);
   await c.query(
     `INSERT INTO td_rows
      SELECT a.lead_id, 'roof_age', '', make_timestamptz(${year} - a.age + ${ROOF_AGE_MIN_YEARS + 1}, 1, 1, 0, 0, 0, 'UTC'),
             ${roofAgeStrengthSql('a.age')},
             jsonb_build_object('age_years', a.age, 'basis', a.basis, 'since_year', ${year} - a.age), NULL
-       FROM (SELECT l.lead_id,
-                    CASE WHEN rp.issue_date IS NOT NULL THEN ${year} - extract(year FROM rp.issue_date)::int
-                         WHEN rl.estimated_roof_age IS NOT NULL THEN rl.estimated_roof_age
-                         WHEN ra.estimated_age IS NOT NULL THEN ra.estimated_age
-                         ELSE ${year} - coalesce(pr.year_built, l.year_built) END AS age,
-                    CASE WHEN rp.issue_date IS NOT NULL THEN 'roof_permit' WHEN rl.estimated_roof_age IS NOT NULL THEN 'roofing_estimate'
-                         WHEN ra.estimated_age IS NOT NULL THEN 'roof_analysis' ELSE 'year_built' END AS basis
+       FROM (SELECT l.lead_id, ${age.years} AS age, ${age.basis} AS basis
                FROM td_leads l
-               LEFT JOIN properties pr ON pr.id = l.property_id
-               LEFT JOIN (SELECT DISTINCT ON (l2.lead_id) l2.lead_id, r.issue_date
-                            FROM td_leads l2 JOIN td_roofp r ON r.property_id = l2.property_id AND r.permit_id IS DISTINCT FROM l2.permit_id
-                           ORDER BY l2.lead_id, r.rn) rp ON rp.lead_id = l.lead_id
-               LEFT JOIN roofing_leads rl ON rl.base_lead_id = l.lead_id
+               LEFT JOIN (${rp}) rp ON rp.lead_id = l.lead_id
                LEFT JOIN (SELECT DISTINCT ON (base_lead_id) base_lead_id, estimated_age FROM roof_analysis
                            WHERE base_lead_id IN (SELECT lead_id FROM td_leads)
                            ORDER BY base_lead_id, analyzed_at DESC NULLS LAST, created_at DESC, id DESC) ra ON ra.base_lead_id = l.lead_id
