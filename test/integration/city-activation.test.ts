@@ -124,8 +124,17 @@ describe('city activation', () => {
     expect(second).toMatchObject({ expanded: false, criteria: { tier1Inactive: 0 } });
     expect(second.reason).toMatch(new RegExp(`needs ${EXPANSION_MIN_LEADS_PER_CITY_MONTH}`));
 
-    // Enough recent leads in every active city → the best inactive city with a permit source is activated.
+    // One lead short of an average of 500: still no (the exact average is compared, not a rounded one).
     const active = await h.ctx.db.prisma.targetCity.findMany({ where: { active: true }, select: { city: true, state: true } });
+    const short = EXPANSION_MIN_LEADS_PER_CITY_MONTH * active.length - 1 - second.criteria.leadsLast30Days;
+    await h.ctx.db.prisma.$executeRaw`
+      INSERT INTO base_leads (address, city, state, trade, status, source)
+      SELECT 'Almost ' || g, ${active[0]!.city}, ${active[0]!.state}, 'roof', 'processing', 'test' FROM generate_series(1, ${short}) AS g`;
+    const almost = await expandCities(h.ctx, 'test');
+    expect(almost.criteria.avgLeadsPerCity).toBeLessThan(EXPANSION_MIN_LEADS_PER_CITY_MONTH);
+    expect(almost).toMatchObject({ expanded: false });
+
+    // Enough recent leads in every active city → the best inactive city with a permit source is activated.
     await h.ctx.db.prisma.$executeRaw`
       INSERT INTO base_leads (address, city, state, trade, status, source)
       SELECT 'Expansion ' || c.city || ' ' || g, c.city, c.state, 'roof', 'processing', 'test'

@@ -121,13 +121,13 @@ const expected = () => ({
     market_value: '200000', days_old: '45', is_absentee: 'true', score: '9', tier: 'C', trade_group: 'home_systems', category: 'hvac',
     // 2,000 = 0.2 × 10,000 → 6; 45 days → 10; $200,000 → 8; "repair" −5; absentee −10
     reasoning: 'hvac permit (ac unit, mechanical). Project value $2,000 vs typical $10,000: 6/40. Filed 45 days ago: 10/25. Market value $200,000: 8/20. Description repair only -5: -5. Absentee owner: -10. Total 9.',
-    ideal_contractor: 'Residential HVAC contractor', contact_priority: 'skip',
+    ideal_contractor: 'Residential HVAC contractor', contact_priority: 'email',
   }),
   sign: row({
     permit_id: P.sign, city: 'Plano', property_address: '400 Sign Ave, Plano, TX 75075', owner_name: 'Dee Sign', project_description: 'Monument sign',
     market_value: '900000', days_old: '2', is_absentee: 'false', score: '49', tier: 'C', trade_group: 'other', category: 'other',
     reasoning: 'Uncategorized permit. Project value $40,000 vs typical $10,000: 40/40. Filed 2 days ago: 25/25. Market value $900,000: 20/20. Description no signals: +0. Total 85, capped at 49 (uncategorized).',
-    ideal_contractor: 'General contractor (uncategorized permit)', contact_priority: 'skip',
+    ideal_contractor: 'General contractor (uncategorized permit)', contact_priority: 'email',
   }),
   fence: row({
     permit_id: P.fence, city: 'Frisco', property_address: '500 Fence Ct, Frisco, TX 75035', owner_name: '', project_description: 'Cedar privacy fence',
@@ -138,7 +138,7 @@ const expected = () => ({
   panel: row({
     permit_id: P.panel, city: 'McKinney', project_description: 'Panel upgrade 200 amp', days_old: '0', score: '46', tier: 'C', trade_group: 'home_systems', category: 'electrical',
     reasoning: 'electrical permit (electrical, panel). Project value unknown: 10/40. Filed 0 days ago: 25/25. Market value unknown: 6/20. Description high-end +5: +5. Total 46.',
-    ideal_contractor: 'Residential electrician (panels, EV chargers, solar tie-ins)', contact_priority: 'skip', flags: 'missing_address|owner_unknown|value_unknown',
+    ideal_contractor: 'Residential electrician (panels, EV chargers, solar tie-ins)', contact_priority: 'email', flags: 'missing_address|owner_unknown|value_unknown',
   }),
 });
 
@@ -258,7 +258,7 @@ describe('--save-to-db', () => {
     ]);
     const hvac = leads[2]!;
     expect(hvac).toMatchObject({
-      tradeGroup: 'home_systems', reasoning: expected().hvac.reasoning, idealContractor: 'Residential HVAC contractor', contactPriority: 'skip',
+      tradeGroup: 'home_systems', reasoning: expected().hvac.reasoning, idealContractor: 'Residential HVAC contractor', contactPriority: 'email',
       flags: [], permitId: P.hvac, propertyId: PROP.hvac, ownerName: 'Carl Air', isAbsentee: true, projectDescription: 'AC unit repair',
       intentScorerVersion: 'permit-classifier@1+permit-intent-rules@1', zip: '75023', source: 'permit',
     });
@@ -419,7 +419,7 @@ describe('exports.retry-failed (the 06:00 job)', () => {
     expect(done.progress).toEqual({ pct: 100, done: 2, total: 2 });
 
     const fixed = await h.ctx.db.prisma.baseLead.findFirstOrThrow({ where: { permitId: P.hvac } });
-    expect([fixed.status, fixed.tier, fixed.intentScore, fixed.contactPriority]).toEqual(['scored', 'C', 9, 'skip']);
+    expect([fixed.status, fixed.tier, fixed.intentScore, fixed.contactPriority]).toEqual(['scored', 'C', 9, 'email']);
     expect(await tree(out)).toEqual(['home_systems/hvac/tier_c.csv', 'other/other/tier_c.csv']);
   });
 });

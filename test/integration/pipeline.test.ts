@@ -91,7 +91,7 @@ describe('scoring.rescore-pipeline', () => {
     const late = await h.ctx.db.prisma.leadAssignment.findUniqueOrThrow({ where: { id: ids.late.assignment } });
     expect(late.recommendation).toEqual({
       priority: 'urgent', action: 'call_now',
-      message: 'URGENT: Call immediately! Lead health low (32) and 3 days overdue.',
+      message: 'URGENT: Call immediately! Lead health critical (32) and 3 days overdue.',
       reasoning: 'High churn risk - immediate action required',
     });
     expect(late.scoresLastUpdated?.toISOString()).toBe(N.toISOString());

@@ -103,8 +103,8 @@ describe('rules reasoner factors', () => {
     expect(descriptionSignals('demo and temporary repair').points).toBe(-15); // −10 −10 −5 = −25 → −15
     expect(descriptionSignals(null)).toEqual({ points: 0, signals: [] });
   });
-  it('contact priority follows the tier bands', () => {
-    expect([0, 49, 50, 79, 80, 100].map(contactPriorityForScore)).toEqual(['skip', 'skip', 'email', 'email', 'call', 'call']);
+  it('contact priority follows the tier actions: A call, B email, C batch contact (email)', () => {
+    expect([0, 49, 50, 79, 80, 100].map(contactPriorityForScore)).toEqual(['email', 'email', 'email', 'email', 'call', 'call']);
   });
 });
 
@@ -147,7 +147,7 @@ describe('assessPermitWithRules (hand-computed)', () => {
   it('caps uncategorized permits at 49: 40 + 25 + 20 + 5 = 90 → 49', () => {
     const a = assessPermitWithRules({ ...located, value: 40_000, daysOld: 3, marketValue: 900_000, description: 'new wall sign' }, cls('Sign', 'new wall sign'));
     expect(a.score).toBe(49);
-    expect(a.contactPriority).toBe('skip');
+    expect(a.contactPriority).toBe('email');
     expect(a.reasoning).toMatch(/Total 90, capped at 49 \(uncategorized\)\.$/);
   });
 });

@@ -146,7 +146,7 @@ describe('scorePipeline: hand-computed cases', () => {
     expect(pick(r)).toEqual({ health: 33, velocity: 50, ai: 65, conversion: 12.94, churn: 'high', followUp: 'overdue', overdue: 1 });
     expect(r.recommendation).toEqual({
       priority: 'urgent', action: 'call_now',
-      message: 'URGENT: Call immediately! Lead health low (33) and 1 day overdue.',
+      message: 'URGENT: Call immediately! Lead health critical (33) and 1 day overdue.',
       reasoning: 'High churn risk - immediate action required',
     });
   });
@@ -181,7 +181,7 @@ describe('scorePipeline: hand-computed cases', () => {
     ]);
     expect(r.recommendation).toEqual({
       priority: 'urgent', action: 'call_now',
-      message: 'URGENT: Call immediately! Lead health low (32) and 3 days overdue.',
+      message: 'URGENT: Call immediately! Lead health critical (32) and 3 days overdue.',
       reasoning: 'High churn risk - immediate action required',
     });
   });

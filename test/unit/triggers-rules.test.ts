@@ -58,8 +58,12 @@ describe('weather (80–100 by severity)', () => {
     expect(windStrength(100)).toBe(100);
     expect(windStrength(130)).toBe(100);
   });
-  it('wind speed falls back to knots × 1.150779', () => {
-    expect(windMph(70, 50)).toBe(70);
+  it('wind speed is knots × 1.150779 when knots are known (exact, before any rounding), else the stated mph', () => {
+    expect(windMph(70, null)).toBe(70);
+    expect(windMph(58, 50)).toBeCloseTo(57.539, 3);
+    // 52.2 kt = 60.07 mph: over 60, although the stored whole mph would be 60
+    expect(windStrength(windMph(60, 52.2))).toBe(80);
+    expect(windStrength(60)).toBeNull();
     // 52 kt = 59.84 mph: not a trigger; 53 kt = 60.99 mph: a trigger at the floor
     expect(windStrength(windMph(null, 52))).toBeNull();
     expect(windStrength(windMph(null, 53))).toBe(80);

@@ -106,11 +106,12 @@ export async function expandCities(ctx: AppContext, by: string): Promise<Expansi
       SELECT count(*)::int AS n FROM base_leads b JOIN target_cities tc ON lower(tc.city) = lower(b.city) AND tc.state = b.state
        WHERE tc.active AND b.created_at >= now() - interval '30 days' AND b.deleted_at IS NULL`.then((r) => r[0]?.n ?? 0),
   ]);
-  const avg = activeCities.length ? Math.round(leadsLast30Days / activeCities.length) : 0;
-  const criteria = { tier1Inactive, activeCities: activeCities.length, leadsLast30Days, avgLeadsPerCity: avg, budget: 'not tracked yet (outreach issue); assumed available' };
+  // The criterion compares the exact average (499.6 is not 500+); the reported figure is cut, never rounded up.
+  const avg = activeCities.length ? leadsLast30Days / activeCities.length : 0;
+  const criteria = { tier1Inactive, activeCities: activeCities.length, leadsLast30Days, avgLeadsPerCity: Math.floor(avg * 100) / 100, budget: 'not tracked yet (outreach issue); assumed available' };
   if (tier1Inactive > 0) return { expanded: false, reason: `${tier1Inactive} Tier 1 cities are not active yet`, criteria };
   if (avg < EXPANSION_MIN_LEADS_PER_CITY_MONTH) {
-    return { expanded: false, reason: `active cities average ${avg} leads in 30 days (needs ${EXPANSION_MIN_LEADS_PER_CITY_MONTH})`, criteria };
+    return { expanded: false, reason: `active cities average ${criteria.avgLeadsPerCity} leads in 30 days (needs ${EXPANSION_MIN_LEADS_PER_CITY_MONTH})`, criteria };
   }
   const next = await db.targetCity.findFirst({
     where: { active: false, NOT: { permitSource: { equals: Prisma.DbNull } } },

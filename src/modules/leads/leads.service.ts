@@ -31,14 +31,40 @@ const leadNotFound = (id: string) => new AppError('LEAD_NOT_FOUND', { message: `
 // Views
 
 /**
- * The street without what pins down the house: the leading house number (and a "1/2" after it) and any
- * trailing unit ("Apt 4", "#12"). "123 5th Ave, Apt 2" → "5th Ave".
+ * The street a preview may show (seed 002 §6.4 step 3): without what pins down the house — leading units and house
+ * numbers of every shape, trailing units. "123 5th Ave, Apt 2" → "5th Ave"; "5th Ave" → "5th Ave"; "1234" → null.
+ * (Issue 8 §5 moves this onto the parsed USPS street name.)
  */
+const UNIT_WORD = /^(?:apt|apartment|unit|suite|ste|bldg|building|lot|rm|room|fl|floor)\.?$/i;
+/** A token that is (part of) a house number: digits with an optional letter or grid prefix/suffix, a range or a fraction. */
+const HOUSE_NUMBER = /^(?:[NSEW]?\d+[A-Z]?(?:-\d+[A-Z]?)?|\d+\/\d+)$/i;
+const ORDINAL = /^\d+(?:st|nd|rd|th)$/i;
+
 export function streetWithoutNumber(address: string): string | null {
-  let s = (address.split(',')[0] ?? '').trim();
-  s = s.replace(/^\S*\d\S*\s+(?:\d+\/\d+\s+)?/, '');
-  s = s.replace(/\s+(?:apt|apartment|unit|suite|ste|bldg|lot|#)\.?\s*#?\s*[\w-]+$/i, '').replace(/\s+#\s*[\w-]+$/, '');
-  return s.trim() || null;
+  const tokens = (address.split(',')[0] ?? '').trim().split(/\s+/).filter(Boolean);
+  let i = 0;
+  let end = tokens.length;
+  // Leading unit ("Apt 3 45 Elm St", "#5 123 Main St") and house numbers, including ranges, fractions, letter
+  // suffixes and Wisconsin-style grid numbers ("N123 W4567 Main St"); an ordinal street name ("5th Ave") is kept.
+  for (;;) {
+    const t = tokens[i];
+    if (t === undefined) break;
+    if (UNIT_WORD.test(t) && tokens[i + 1] !== undefined) i += 2;
+    else if (/^#\S*$/.test(t)) i += t === '#' ? 2 : 1;
+    else if (HOUSE_NUMBER.test(t) && !ORDINAL.test(t)) i += 1;
+    else break;
+  }
+  // A trailing unit ("Main St Apt 4", "Main St #4").
+  for (let k = i; k < end; k++) {
+    if ((UNIT_WORD.test(tokens[k]!) && k + 1 < end) || tokens[k]!.startsWith('#')) {
+      end = k;
+      break;
+    }
+  }
+  const street = tokens.slice(i, end);
+  // Whatever is left must name a street, not be one more number.
+  if (!street.length || street.every((t) => HOUSE_NUMBER.test(t) && !ORDINAL.test(t))) return null;
+  return street.join(' ');
 }
 
 /** seed 002 §6.4 step 3 "property value range": the $100k bucket the value falls in. */

@@ -76,6 +76,9 @@ export const SCHEDULES: readonly ScheduleDefinition[] = [
     description: 'Rescore leads whose scoring inputs changed since they were scored (batch engine, signal-based) — seed 003 (every 30 minutes)' },
   { name: 'scoring.engagement-every-30-minutes', cron: '*/30 * * * *', timezone: UTC, job: 'scoring.refresh-engagement', payload: {},
     description: 'Re-score seed 004 engagement of recently active leads as recency decays (every 30 minutes, alongside seed 003)' },
+  // seed 002 §3.5.3 "Trigger Expiration": daily, on its own — not only after a storm ingest runs detection.
+  { name: 'scoring.expire-triggers-daily', cron: '30 4 * * *', timezone: UTC, job: 'scoring.expire-triggers', payload: {},
+    description: 'Deactivate triggers past their expiry (weather 180 days, neighbour permits 90 days, …) — seed 002 §3.5.3 (daily 04:30 UTC)' },
   { name: 'scoring.velocity-snapshot-daily', cron: '15 0 * * *', timezone: UTC, job: 'scoring.velocity-snapshot', payload: {},
     description: 'One lead_velocity_snapshots row per live sale for the UTC day — seed 003 (daily 00:15 UTC)' },
   // maintenance

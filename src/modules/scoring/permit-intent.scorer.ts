@@ -257,10 +257,13 @@ export const ABSENTEE_POINTS = -10;
 /** No buyer subscribes to uncategorized permits, so they stay tier C (seed 001 tree: other/other/tier_c.csv). */
 export const UNCATEGORIZED_MAX_SCORE = 49;
 
+/**
+ * seed 001 "Tier Definitions" recommended action: A "Call immediately" → call; B "Email within 24h" and C "Batch
+ * contact" → email (tier C is still contacted, in a batch). `skip` is left to a reasoner that judges a permit not
+ * worth contacting at all.
+ */
 export function contactPriorityForScore(score: number): ContactPriority {
-  if (score >= 80) return 'call';
-  if (score >= 50) return 'email';
-  return 'skip';
+  return score >= 80 ? 'call' : 'email';
 }
 
 export interface IntentAssessment {

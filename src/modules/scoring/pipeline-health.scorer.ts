@@ -251,9 +251,12 @@ export function followUpStatus(due: Date | null, now: Date, timeZone: string | n
   return { status: 'scheduled', overdueDays: 0 };
 }
 
+/** Below this health the recommendation calls the lead's health critical (and churn is at least high). */
+export const CRITICAL_HEALTH = 35;
+
 export function churnRiskFor(health: number, overdueDays: number): ChurnRisk {
   if (health < 20 || overdueDays >= 7) return 'critical';
-  if (health < 35 || overdueDays >= 3) return 'high';
+  if (health < CRITICAL_HEALTH || overdueDays >= 3) return 'high';
   if (health < 50 || overdueDays >= 1) return 'medium';
   return 'low';
 }
@@ -293,7 +296,9 @@ export function recommend(f: RecommendationFacts): Recommendation {
     return {
       priority: f.churn === 'critical' || f.overdueDays > 0 ? 'urgent' : 'high',
       action: 'call_now',
-      message: `URGENT: Call immediately! Lead health ${f.churn === 'critical' ? 'critical' : 'low'} (${f.health})${overdue}.`,
+      // seed 003's example: "Lead health critical (32) and 5 days overdue" with high churn — the word describes the
+      // health score (below 35 is what makes churn high by itself), not the churn level.
+      message: `URGENT: Call immediately! Lead health ${f.health < CRITICAL_HEALTH ? 'critical' : 'at risk'} (${f.health})${overdue}.`,
       reasoning: `${f.churn === 'critical' ? 'Critical' : 'High'} churn risk - immediate action required`,
     };
   }

@@ -138,10 +138,14 @@ export function windStrength(mph: number | null): number | null {
   return ramp(mph, 61, 80, 100, 100);
 }
 
-/** Wind speed in mph: the stated mph, else the knots converted (NOAA magnitudes are knots). */
+/**
+ * Wind speed in mph: the knots converted when knots are known (NOAA magnitudes are knots; the stored whole mph
+ * is rounded, and "> 60 mph" must be decided on the exact speed: 52.2 kt = 60.07 mph is over, though it rounds
+ * to 60), else the stated mph.
+ */
 export function windMph(mph: number | null, knots: number | null): number | null {
-  if (mph !== null) return mph;
-  return knots === null ? null : knots * MPH_PER_KNOT;
+  if (knots !== null) return knots * MPH_PER_KNOT;
+  return mph;
 }
 
 /** "EF2", "F3", "ef-4" → 2, 3, 4; "EFU" (unknown) or anything else → null. */
@@ -189,7 +193,7 @@ export function weatherStrength(e: { kind: string; hailSizeInches: number | null
 }
 
 /** SQL for windMph over a weather_events alias. */
-export const windMphSql = (w: string) => `coalesce(${w}.wind_speed_mph::float8, ${w}.wind_speed_knots::float8 * ${MPH_PER_KNOT})`;
+export const windMphSql = (w: string) => `coalesce(${w}.wind_speed_knots::float8 * ${MPH_PER_KNOT}, ${w}.wind_speed_mph::float8)`;
 
 /** SQL for weatherStrength over a weather_events alias `w` (NULL when not a trigger). */
 export function weatherStrengthSql(w: string): string {
