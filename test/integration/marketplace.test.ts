@@ -279,10 +279,16 @@ describe('POST /api/v1/leads/:id/purchase', () => {
     const over = await purchase(second, c.auth);
     expect(over.statusCode).toBe(403);
     expect(over.json()).toMatchObject({ code: 'QUOTA_EXCEEDED', leadsPerMonth: 1, used: 1 });
+    // The contractor's record counts the same: leadsThisMonth is computed from the sales.
+    const leadsThisMonth = async () =>
+      (await h.app.inject({ method: 'GET', url: `/api/v1/contractors/${c.id}`, headers: h.adminAuth })).json().leadsThisMonth;
+    expect(await leadsThisMonth()).toBe(1);
 
     // A refund gives the lead back to the quota.
     expect((await post(`/api/v1/leads/${first}/refund`, h.adminAuth, { reason: 'wrong number' })).statusCode).toBe(200);
+    expect(await leadsThisMonth()).toBe(0);
     expect((await purchase(second, c.auth)).statusCode).toBe(200);
+    expect(await leadsThisMonth()).toBe(1);
   });
 
   it('refuses contractors that are not active (403 CONTRACTOR_INACTIVE)', async () => {

@@ -76,7 +76,7 @@ afterAll(async () => {
 describe('scoring.rescore-pipeline', () => {
   it('writes the exact metrics of every live sale and skips refunded ones', async () => {
     const r = await rescorePipeline(h.ctx, { now: N, chunkSize: 2 });
-    expect(r).toEqual({ total: 6, scanned: 6, changed: 6, written: 6, chunks: 3 });
+    expect(r).toEqual({ total: 6, scanned: 6, changed: 6, written: 6, stamped: 0, chunks: 3 }); // written rows carry the stamp
 
     expect(await metrics(ids.fresh.assignment)).toEqual({ health: 58, velocity: 100, ai: 28, conversion: 17.25, churn: 'low', followUp: 'this_week', overdue: 0 });
     expect(await metrics(ids.late.assignment)).toEqual({ health: 32, velocity: 64, ai: 69, conversion: 27.06, churn: 'high', followUp: 'overdue', overdue: 3 });
@@ -99,15 +99,17 @@ describe('scoring.rescore-pipeline', () => {
 
   it('writes only what changed: a second run writes nothing; new feedback rewrites that one sale', async () => {
     // The won sale's final metrics are stored: it leaves the scope.
-    expect(await rescorePipeline(h.ctx, { now: N })).toEqual({ total: 5, scanned: 5, changed: 0, written: 0, chunks: 1 });
+    expect(await rescorePipeline(h.ctx, { now: N })).toEqual({ total: 5, scanned: 5, changed: 0, written: 0, stamped: 0, chunks: 1 });
 
     await h.ctx.db.prisma.leadAssignment.update({ where: { id: ids.fresh.assignment }, data: { contacted: true, contactedAt: before(HOUR) } });
     const later = new Date(N.getTime() + 60_000);
-    expect(await rescorePipeline(h.ctx, { now: later })).toMatchObject({ scanned: 5, changed: 1, written: 1 });
+    // seed 003: every run stamps scores_last_updated, changed or not (4 unchanged sales stamped, 1 written).
+    expect(await rescorePipeline(h.ctx, { now: later })).toMatchObject({ scanned: 5, changed: 1, written: 1, stamped: 4 });
     // contacted: stage 40, milestones 100/100; recency 100 → (160 + 300 + 200 + 80)/10 = 74; conversion 30 × 200 × 230 / 400 = 34.5
     expect(await metrics(ids.fresh.assignment)).toMatchObject({ health: 74, velocity: 100, conversion: 34.5, churn: 'low' });
     const stamps = await h.ctx.db.prisma.leadAssignment.findMany({ where: { refundedAt: null }, select: { id: true, scoresLastUpdated: true } });
-    for (const s of stamps) expect(s.scoresLastUpdated?.toISOString()).toBe(s.id === ids.fresh.assignment ? later.toISOString() : N.toISOString());
+    // The won sale left the scope after its final metrics: its stamp stays.
+    for (const s of stamps) expect(s.scoresLastUpdated?.toISOString()).toBe(s.id === ids.won.assignment ? N.toISOString() : later.toISOString());
   });
 
   it('a day later only the sales whose numbers moved are written', async () => {

@@ -48,3 +48,17 @@ export async function lockLiveContractor(db: Db, id: string): Promise<LockedCont
        FOR UPDATE`;
   return rows[0] ?? null;
 }
+
+/**
+ * Leads each contractor bought this quota month and still holds (refunds do not count): the same count the
+ * purchase quota checks (marketplace countAssignmentsSince).
+ */
+export async function countLeadsSince(db: Db, contractorIds: string[], since: Date): Promise<Map<string, number>> {
+  if (!contractorIds.length) return new Map();
+  const rows = await db.leadAssignment.groupBy({
+    by: ['contractorId'],
+    where: { contractorId: { in: contractorIds }, assignedAt: { gte: since }, refundedAt: null },
+    _count: { _all: true },
+  });
+  return new Map(rows.map((r) => [r.contractorId, r._count._all]));
+}

@@ -6,7 +6,7 @@ import { recordSystemEvent } from '../../platform/outbox.ts';
 import { decodeCursor, encodeCursor } from '../../platform/pagination.ts';
 import { revokeContractorTerritories } from '../territories/territories.service.ts';
 import * as repo from './contractors.repository.ts';
-import { TIERS } from './contractors.tiers.ts';
+import { startOfUtcMonth, TIERS } from './contractors.tiers.ts';
 import {
   CONTRACTOR_EDITABLE_FIELDS,
   type TContractor,
@@ -21,7 +21,8 @@ type ContractorRow = NonNullable<Awaited<ReturnType<typeof repo.findLiveContract
 
 const SERVICE = 'contractors';
 
-export function toContractor(c: ContractorRow): TContractor {
+/** leadsThisMonth is computed from the sales, never read from a counter column that nothing maintains. */
+export function toContractor(c: ContractorRow, leadsThisMonth: number): TContractor {
   const tier = TIERS[c.subscriptionTier];
   return {
     id: c.id,
@@ -38,7 +39,7 @@ export function toContractor(c: ContractorRow): TContractor {
     subscriptionTier: c.subscriptionTier,
     monthlyFee: c.monthlyFee === null ? null : Number(c.monthlyFee),
     leadsPerMonth: c.leadsPerMonth,
-    leadsThisMonth: c.leadsThisMonth,
+    leadsThisMonth,
     exclusivity: tier.exclusivity,
     priorityDelivery: tier.priorityDelivery,
     signedUpAt: c.signedUpAt?.toISOString() ?? null,
@@ -46,6 +47,14 @@ export function toContractor(c: ContractorRow): TContractor {
     updatedAt: c.updatedAt.toISOString(),
   };
 }
+
+/** The API views of these rows, with their leads bought this month (one grouped count for the page). */
+async function toContractors(db: Db, rows: ContractorRow[], now = new Date()): Promise<TContractor[]> {
+  const counts = await repo.countLeadsSince(db, rows.map((r) => r.id), startOfUtcMonth(now));
+  return rows.map((r) => toContractor(r, counts.get(r.id) ?? 0));
+}
+
+const one = async (db: Db, row: ContractorRow): Promise<TContractor> => (await toContractors(db, [row]))[0]!;
 
 const notFound = (id: string) => new AppError('CONTRACTOR_NOT_FOUND', { message: `contractor ${id} not found` });
 
@@ -73,7 +82,7 @@ export async function getContractor(ctx: AppContext, principal: Principal | unde
   assertContractorAccess(p, id);
   const row = await repo.findLiveContractor(ctx.db.prisma, id);
   if (!row) throw notFound(id);
-  return toContractor(row);
+  return one(ctx.db.prisma, row);
 }
 
 /** A contractor principal sees only its own row; filters still apply to it. */
@@ -85,7 +94,7 @@ export async function listContractors(ctx: AppContext, principal: Principal | un
   const rows = await repo.listLiveContractors(ctx.db.prisma, { onlyId, city: q.city, state: q.state, status: q.status, tier: q.tier, after, limit: q.limit + 1 });
   const page = rows.slice(0, q.limit);
   const last = page.at(-1);
-  return { items: page.map(toContractor), nextCursor: rows.length > q.limit && last ? encodeCursor([last.companyName, last.id]) : null };
+  return { items: await toContractors(ctx.db.prisma, page), nextCursor: rows.length > q.limit && last ? encodeCursor([last.companyName, last.id]) : null };
 }
 
 /** Signs a contractor up on a tier: fee and quota come from the tier (seed 002 §3.6.6); staff may override the quota. */
@@ -116,7 +125,7 @@ export async function createContractor(ctx: AppContext, principal: Principal | u
     });
     return c;
   });
-  return toContractor(row);
+  return one(ctx.db.prisma, row);
 }
 
 /**
@@ -152,7 +161,7 @@ export async function updateContractor(ctx: AppContext, principal: Principal | u
     return repo.findLiveContractor(tx, id);
   });
   if (!row) throw notFound(id);
-  return toContractor(row);
+  return one(ctx.db.prisma, row);
 }
 
 /** Soft delete: the row stays for history; its active territories are revoked in the same transaction. */

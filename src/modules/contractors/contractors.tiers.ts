@@ -21,3 +21,6 @@ export const TIERS = {
   professional: { monthlyFee: 2000, leadsPerMonth: 50, exclusivity: 'zip', priorityDelivery: true },
   enterprise: { monthlyFee: 5000, leadsPerMonth: 150, exclusivity: 'city', priorityDelivery: true },
 } as const satisfies Record<TierName, TierTerms>;
+
+/** The quota month: calendar months in UTC (the purchase quota and leadsThisMonth both count from here). */
+export const startOfUtcMonth = (d: Date): Date => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1));

@@ -6,6 +6,7 @@ import { sha256 } from '../../platform/crypto.ts';
 import { recordSystemEvent, writeOutbox } from '../../platform/outbox.ts';
 import { decodeCursor, encodeCursor } from '../../platform/pagination.ts';
 import { lockContractorForPurchase, recordLeadPurchase } from '../contractors/contractors.service.ts';
+import { startOfUtcMonth } from '../contractors/contractors.tiers.ts';
 import { findExclusiveHolder } from '../territories/territories.service.ts';
 import { getFullLead, getFullLeads, getLeadPreview, getLeadState, isLeadOwner, transitionLead } from '../leads/leads.service.ts';
 import type { TLeadFull, TLeadView } from '../leads/leads.schemas.ts';
@@ -23,7 +24,6 @@ export interface IdempotentResult<T> {
   replayed: boolean;
 }
 
-export const startOfUtcMonth = (d: Date): Date => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1));
 
 /** What identifies "the same request" for an Idempotency-Key: method, path and body. */
 export const idempotencyRequestHash = (method: string, path: string, body: unknown): string =>

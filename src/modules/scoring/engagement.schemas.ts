@@ -64,7 +64,7 @@ export const ZPipeline = z.object({
   followUpStatus: z.enum(['none', 'overdue', 'today', 'this_week', 'scheduled']),
   overdueDays: z.number().int().min(0),
   recommendation: ZRecommendation,
-  scoresLastUpdated: iso.nullable().describe('when the stored metrics last changed'),
+  scoresLastUpdated: iso.nullable().describe('when the 30-minute run (or a change) last computed the stored metrics'),
   stage: z.enum(['assigned', 'viewed', 'contacted', 'appointment', 'quoted', 'won']),
   daysInStage: z.number().int().min(0),
   nextFollowUpAt: iso.nullable(),

@@ -131,6 +131,20 @@ export async function writePipelineMetrics(pool: pg.Pool, rows: PipelineWrite[],
   return r.rowCount ?? 0;
 }
 
+/**
+ * seed 003 "Scores update every 30 minutes" / "ScoresLastUpdated: recent timestamp": every run stamps the sales it
+ * scored, changed or not, so the column says when the metrics were last computed. Raw SQL for the id array; the
+ * column carries no index, so these are HOT updates, and updated_at (the feedback guard) is left alone.
+ */
+export async function stampScoresComputed(pool: pg.Pool, ids: string[], now: Date): Promise<number> {
+  if (!ids.length) return 0;
+  const r = await pool.query(
+    `UPDATE lead_assignments SET scores_last_updated = $2 WHERE id = ANY($1::uuid[]) AND scores_last_updated IS DISTINCT FROM $2`,
+    [ids, now],
+  );
+  return r.rowCount ?? 0;
+}
+
 export interface SnapshotWrite {
   assignmentId: string;
   leadId: string;

@@ -85,7 +85,8 @@ export interface RescorePipelineOptions {
 /**
  * Recomputes the seed 003 metrics of every live sale (scope in pipeline.repository RESCORE_SCOPE) in keyset
  * chunks over lead_assignments.id: read a chunk, score it in JS, write only the rows whose metrics changed
- * with one UPDATE … FROM unnest. Memory stays at one chunk however many sales there are.
+ * with one UPDATE … FROM unnest, then stamp scores_last_updated on every row of the chunk (changed or not:
+ * seed 003's "recent timestamp" says the scores are current). Memory stays at one chunk however many sales there are.
  */
 export async function rescorePipeline(ctx: AppContext, opts: RescorePipelineOptions = {}) {
   const now = opts.now ?? new Date();
@@ -96,6 +97,7 @@ export async function rescorePipeline(ctx: AppContext, opts: RescorePipelineOpti
   let scanned = 0;
   let changed = 0;
   let written = 0;
+  let stamped = 0;
   let chunks = 0;
   for (;;) {
     opts.signal?.throwIfAborted();
@@ -110,11 +112,12 @@ export async function rescorePipeline(ctx: AppContext, opts: RescorePipelineOpti
     }
     changed += writes.length;
     written += await repo.writePipelineMetrics(ctx.db.pool, writes, now);
+    stamped += await repo.stampScoresComputed(ctx.db.pool, rows.map((r) => r.id), now);
     afterId = rows[rows.length - 1]!.id;
     await opts.onChunk?.({ total, scanned, written });
     if (rows.length < limit) break;
   }
-  return { total, scanned, changed, written, chunks };
+  return { total, scanned, changed, written, stamped, chunks };
 }
 
 /**
