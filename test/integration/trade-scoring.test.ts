@@ -254,3 +254,50 @@ describe('Denver: the market value, not the assessed value (issue 8 §3)', () =>
     expect(full.json().property).toMatchObject({ value: 533_000, valueEstimated: true, marketValue: null, assessedValue: 35_711 });
   });
 });
+
+describe('demand premium: two contractors previewing in 24 h (seed 002 §3.5.2, issue 8 §3)', () => {
+  it('the second viewer sees the ×1.15 price and the purchase charges it', async () => {
+    const db = h.ctx.db.prisma;
+    const c = h.ctx.cipher;
+    // pool: intent 90 → 45; $800,000 → 20; both verified → 15; complete → 5; no pool permits → 0. 85, B, $175.
+    const id = (await db.baseLead.create({
+      data: {
+        trade: 'pool', tradeGroup: 'luxury_outdoor', category: 'pool', address: '9 Demand Dr', city: 'Plano', state: 'TX', zip: '75024',
+        lat: 33.1, lng: -96.8, propertyValue: 800_000, yearBuilt: 2005, sqft: 2_800, propertyType: 'single_family', ownerName: 'Dee Mand',
+        ownerEmailEnc: c.encrypt('dee@example.com'), ownerEmailVerified: true, ownerPhoneEnc: c.encrypt('972-555-0199'), ownerPhoneVerified: true,
+        intentScore: 90, status: 'processing',
+      },
+    })).id;
+    await rescoreLeads(h.ctx, { filter: { ids: [id] } });
+    expect((await h.app.inject({ method: 'POST', url: `/api/v1/leads/${id}/publish`, headers: h.adminAuth })).statusCode).toBe(200);
+    const contractor = async (n: number) => {
+      const res = await h.app.inject({
+        method: 'POST', url: '/api/v1/contractors', headers: h.adminAuth,
+        payload: { companyName: `Pool Co ${n}`, email: `pool${n}@demand.test`, city: 'Plano', state: 'TX', zip: '75024', subscriptionTier: 'professional' },
+      });
+      const cid = res.json().id;
+      return { cid, auth: { authorization: `Bearer ${await signAccessToken(h.config.JWT_SECRET, { sub: randomUUID(), role: 'contractor', cid, email: `pool${n}@demand.test` }, 900)}` } };
+    };
+    const [a, b] = [await contractor(1), await contractor(2)];
+    const view = async (who: { auth: Record<string, string> }) => (await h.app.inject({ method: 'GET', url: `/api/v1/leads/${id}`, headers: who.auth })).json().price;
+
+    expect(await view(a)).toBe(175);
+    expect(await view(a)).toBe(175); // the same contractor again is still one viewer
+    expect(await view(b)).toBe(201.25); // $175 × 1.15
+    expect(await db.leadView.count({ where: { leadId: id } })).toBe(2);
+    const score = await h.app.inject({ method: 'GET', url: `/api/v1/leads/${id}/score`, headers: h.adminAuth });
+    expect(score.json().explanation.priceAdjustments).toEqual([{ name: 'demand', multiplier: 1.15 }]);
+
+    // 24 hours later (the views age out) the 30-minute rescore drops the premium; a new second viewer restores it.
+    await db.leadView.updateMany({ where: { leadId: id }, data: { lastViewedAt: new Date(Date.now() - 25 * 3600_000) } });
+    await rescoreEvery30Minutes();
+    expect(Number((await lead(id)).price)).toBe(175);
+    expect(await view(a)).toBe(175);
+    expect(await view(b)).toBe(201.25);
+
+    const bought = await h.app.inject({ method: 'POST', url: `/api/v1/leads/${id}/purchase`, headers: { ...b.auth, 'idempotency-key': randomUUID() }, payload: {} });
+    expect(bought.statusCode).toBe(200);
+    const sale = await db.leadAssignment.findFirstOrThrow({ where: { baseLeadId: id } });
+    expect([sale.contractorId, Number(sale.pricePaid)]).toEqual([b.cid, 201.25]);
+  });
+});

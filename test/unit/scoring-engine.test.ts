@@ -17,7 +17,7 @@ const CONDITIONS: RoofCondition[] = ['excellent', 'good', 'fair', 'poor', 'criti
 const row = (over: Partial<ScoringRow> = {}): ScoringRow => ({
   id: '00000000-0000-4000-8000-000000000001', status: 'processing', trade: 'roof', intentScore: null, qualityScore: null, grade: null, priceCents: null,
   scoreInputsHash: null, inputsChangedAt: null, pending: true, propertyValue: null, assessedValue: null, state: 'TX', yearBuilt: null, emailCode: 0, phoneCode: 0,
-  missingMask: 0, lastRoofPermitYear: null, roofingFlags: null, roofCondition: null, analysisAge: null, triggers: null, exclusive: false,
+  missingMask: 0, lastRoofPermitYear: null, roofingFlags: null, roofCondition: null, analysisAge: null, triggers: null, exclusive: false, interested: 0,
   ...over,
 });
 

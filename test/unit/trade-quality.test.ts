@@ -120,7 +120,7 @@ const row = (over: Partial<ScoringRow> = {}): ScoringRow => ({
   id: '00000000-0000-4000-8000-000000000001', status: 'processing', trade: 'pool', intentScore: 75, qualityScore: null, grade: null,
   priceCents: null, scoreInputsHash: null, inputsChangedAt: null, pending: true, propertyValue: 650_000, assessedValue: null, state: 'TX', yearBuilt: 1990, emailCode: 2,
   phoneCode: 0, missingMask: 0b1000000, lastRoofPermitYear: 2014, roofingFlags: 7, roofCondition: 'poor', analysisAge: null,
-  triggers: 'weather_event|hail|;neighbor_permits|pool|6', exclusive: false, ...over,
+  triggers: 'weather_event|hail|;neighbor_permits|pool|6', exclusive: false, interested: 0, ...over,
 });
 
 describe('the engine scores each lead by its trade', () => {

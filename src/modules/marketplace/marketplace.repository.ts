@@ -61,3 +61,26 @@ export function listActiveAssignmentsByScore(db: Db, opts: { contractorId: strin
      ORDER BY ${score} DESC, a.assigned_at DESC, a.id DESC
      LIMIT ${opts.limit}`;
 }
+
+// --- lead_views (seed 002 §3.5.2 demand premium) ------------------------------------------------------------
+
+/**
+ * Records a contractor's preview of a lead: one row per contractor, lead and UTC day (later views that day bump it).
+ * Serialized per lead by a transaction-scoped advisory lock, so of two contractors previewing at once exactly one
+ * sees the other and is "the second viewer". Returns whether this contractor is new in the 24-hour window and how
+ * many distinct contractors it now holds. Raw SQL: ON CONFLICT … DO UPDATE with an increment, and the lock.
+ */
+export async function recordLeadView(db: Db, leadId: string, contractorId: string, windowHours: number): Promise<{ newViewer: boolean; viewers: number }> {
+  await db.$executeRaw`SELECT pg_advisory_xact_lock(${LEAD_VIEW_LOCK_NS}::int, hashtext(${leadId}))`;
+  const [before] = await db.$queryRaw<{ recent: boolean; others: number }[]>`
+    SELECT EXISTS (SELECT 1 FROM lead_views WHERE lead_id = ${leadId}::uuid AND contractor_id = ${contractorId}::uuid
+                     AND last_viewed_at > now() - make_interval(hours => ${windowHours}::int)) AS recent,
+           (SELECT count(DISTINCT contractor_id)::int FROM lead_views WHERE lead_id = ${leadId}::uuid AND contractor_id <> ${contractorId}::uuid
+              AND last_viewed_at > now() - make_interval(hours => ${windowHours}::int)) AS others`;
+  await db.$executeRaw`
+    INSERT INTO lead_views (lead_id, contractor_id, viewed_on) VALUES (${leadId}::uuid, ${contractorId}::uuid, (now() AT TIME ZONE 'UTC')::date)
+    ON CONFLICT (lead_id, contractor_id, viewed_on) DO UPDATE SET last_viewed_at = now(), views = lead_views.views + 1`;
+  return { newViewer: !before!.recent, viewers: before!.others + 1 };
+}
+
+const LEAD_VIEW_LOCK_NS = 7_307_031;

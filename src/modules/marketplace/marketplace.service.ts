@@ -7,6 +7,8 @@ import { recordSystemEvent, writeOutbox } from '../../platform/outbox.ts';
 import { decodeCursor, encodeCursor } from '../../platform/pagination.ts';
 import { lockContractorForPurchase, recordLeadPurchase } from '../contractors/contractors.service.ts';
 import { startOfUtcMonth } from '../contractors/contractors.tiers.ts';
+import { repriceLead } from '../scoring/scoring.service.ts';
+import { DEMAND_MIN_CONTRACTORS, DEMAND_WINDOW_HOURS } from '../scoring/pricing.ts';
 import { findExclusiveHolder } from '../territories/territories.service.ts';
 import { getFullLead, getFullLeads, getLeadPreview, getLeadState, isLeadOwner, transitionLead } from '../leads/leads.service.ts';
 import type { TLeadFull, TLeadView } from '../leads/leads.schemas.ts';
@@ -219,6 +221,17 @@ async function ownedLeadState(db: Db, p: Principal, leadId: string) {
 }
 
 /**
+ * seed 002 §3.5.2 "multiple contractors interested" (×1.15): a contractor's preview is recorded, and when it makes
+ * the second distinct viewer in 24 hours the lead is repriced in this request, so the preview shows — and a
+ * purchase charges — the price with the premium (a later new viewer reprices again, to the same price); the 30-minute rescore drops the
+ * premium once the window has passed.
+ */
+async function recordPreview(ctx: AppContext, leadId: string, contractorId: string): Promise<void> {
+  const v = await ctx.db.prisma.$transaction((tx) => repo.recordLeadView(tx, leadId, contractorId, DEMAND_WINDOW_HOURS));
+  if (v.newViewer && v.viewers >= DEMAND_MIN_CONTRACTORS) await repriceLead(ctx, leadId, `preview:${contractorId}`);
+}
+
+/**
  * GET /leads/:id: the full lead for staff and for its buyer; a preview (seed 002 §6.4 step 3) for any other
  * contractor while the lead is on the market; 404 otherwise (another contractor's lead is not visible).
  */
@@ -231,6 +244,7 @@ export async function viewLead(ctx: AppContext, principal: Principal | undefined
     return getFullLead(ctx, ctx.db.prisma, leadId);
   }
   if (lead.status !== 'available') throw leadNotFound(leadId);
+  if (p.contractorId) await recordPreview(ctx, leadId, p.contractorId);
   const preview = await getLeadPreview(ctx.db.prisma, leadId);
   if (!preview) throw leadNotFound(leadId);
   return preview;

@@ -284,6 +284,8 @@ export async function rescoreLeads(ctx: Pick<AppContext, 'db' | 'log'>, opts: Re
     await repo.prepareSession(writer);
 
     const versions = { roof: ENGINE_VERSIONS[0], trade: ENGINE_VERSIONS[1], prefixes: ENGINE_VERSION_PREFIXES };
+    // The demand premium's 24-hour window moves with the clock, not with an input: mark the leads it left.
+    if (!force && !filter.ids) await repo.markDemandWindowEnds(reader, filter.statuses);
     const outdatedVersion = force ? false : await repo.hasOutdatedEngineScores(reader, { ...versions, statuses: filter.statuses });
     const mode: repo.ChunkMode = force ? 'all' : outdatedVersion ? 'pending-or-outdated' : 'pending';
     const read = (after: string | null, limit: number) => repo.readScoringChunk(reader, { after, limit, filter, mode, ...versions });
@@ -344,5 +346,30 @@ export async function rescoreLeads(ctx: Pick<AppContext, 'db' | 'log'>, opts: Re
     }
     reader.release(failed);
     writer?.release(failed);
+  }
+}
+
+/**
+ * Scores one lead now, in the caller's request, with the same read, scorer and compare-and-set write as a batch
+ * chunk — for a change that must show in the answer (the demand premium of the second viewer: the purchase then
+ * charges the price the buyer saw). Takes no engine lock: a concurrent batch writes the same values, and the
+ * compare-and-set keeps a lead whose inputs changed meanwhile pending for the next run. Returns the new price
+ * (null when not for sale), or undefined when the lead is gone or raced.
+ */
+export async function rescoreLeadNow(ctx: Pick<AppContext, 'db'>, leadId: string, by: string): Promise<number | null | undefined> {
+  const c = await ctx.db.pool.connect();
+  try {
+    const chunk = await repo.readScoringChunk(c, {
+      after: null, limit: 1, filter: normalizeFilter({ ids: [leadId] }), mode: 'all',
+      roof: ENGINE_VERSIONS[0], trade: ENGINE_VERSIONS[1], prefixes: ENGINE_VERSION_PREFIXES,
+    });
+    if (!chunk.rows.length) return undefined;
+    const scored = scoreChunk(chunk.rows, new Date(chunk.readAt).getUTCFullYear());
+    const w = await repo.writeScoringChunk(c, { scorers: ENGINE_SCORERS, versions: ENGINE_VERSIONS, scoredAt: chunk.readAt, by, scored });
+    if (scored.lead.ids.length && !w.leads) return undefined;
+    const cents = scored.priceCents[0] ?? null;
+    return cents === null ? null : cents / 100;
+  } finally {
+    c.release();
   }
 }

@@ -21,6 +21,7 @@ export const EXCLUSIVITY = { num: 11n, den: 10n } as const; // ×1.1
 export const DEMAND = { num: 115n, den: 100n } as const; // ×1.15
 /** "multiple contractors interested": two or more distinct contractors viewed it in the last 24 hours. */
 export const DEMAND_MIN_CONTRACTORS = 2;
+export const DEMAND_WINDOW_HOURS = 24;
 
 export interface PriceInputs {
   score: number;

@@ -182,11 +182,7 @@ export interface LeadScoringInputs extends PropertyQualityInputs, TradeQualityIn
   /** Which COMPLETENESS_FIELDS are missing, as a bit mask. */
   missingMask: number;
   exclusiveTerritory: boolean;
-  /**
-   * seed 002 §3.5.2 demand premium: distinct contractors who viewed the lead in the last 24 hours. Always 0:
-   * no table records lead views yet (previews are not logged per contractor). When one exists, read the count
-   * in readScoringChunk and the premium applies with no other change.
-   */
+  /** seed 002 §3.5.2 demand premium: distinct contractors who previewed the lead in the last 24 hours (lead_views). */
   interestedContractors24h: number;
 }
 
@@ -219,6 +215,8 @@ export interface ScoringRow {
   analysisAge: number | null;
   triggers: string | null;
   exclusive: boolean;
+  /** Distinct contractors who previewed the lead in the last 24 hours. */
+  interested: number;
 }
 
 export function inputsOf(row: ScoringRow, year: number): LeadScoringInputs {
@@ -240,7 +238,7 @@ export function inputsOf(row: ScoringRow, year: number): LeadScoringInputs {
     missingFields: countMissingFields(mask),
     missingMask: mask,
     exclusiveTerritory: row.exclusive,
-    interestedContractors24h: 0,
+    interestedContractors24h: row.interested,
   };
 }
 

@@ -3,6 +3,7 @@ import type { Db } from '../../platform/db.ts';
 import type { LeadStatus } from '../leads/leads.lifecycle.ts';
 import type { ScoredChunk } from './batch-engine.ts';
 import { COMPLETENESS_FIELDS, ROOFING_FLAG, type ScoringRow } from './score-inputs.ts';
+import { DEMAND_WINDOW_HOURS } from './pricing.ts';
 
 /*
  * The batch engine's SQL runs on pg pool clients, not Prisma: Prisma cannot read a keyset chunk joined to
@@ -90,7 +91,8 @@ export async function hasOutdatedEngineScores(c: Client, o: EngineVersions & { s
  * the primary key), then their roofing row, latest roof analysis and active triggers. The side tables are
  * read by range on base_lead_id between the chunk's first and last id — consecutive chunks cover disjoint
  * ranges, so a whole run reads each side table once — and hash-joined, instead of one index probe per lead.
- * Exclusive territories are a few hundred rows: hashed once per chunk.
+ * Exclusive territories are a few hundred rows: hashed once per chunk. The demand premium's viewers are the
+ * distinct contractors in lead_views in the last 24 hours, read by the same id range.
  */
 export async function readScoringChunk(
   c: Client,
@@ -135,7 +137,7 @@ export async function readScoringChunk(
             (rl.hail_event_90d::int * ${ROOFING_FLAG.hail90d} | rl.wind_event_30d::int * ${ROOFING_FLAG.wind30d}
               | (rl.neighbor_permits_30d >= 5)::int * ${ROOFING_FLAG.neighborPermits30d}) AS "roofingFlags",
             ra.overall_condition AS "roofCondition", ra.estimated_age AS "analysisAge", tr.descriptors AS "triggers",
-            (ex.zip IS NOT NULL) AS "exclusive"
+            (ex.zip IS NOT NULL) AS "exclusive", COALESCE(lv.viewers, 0) AS "interested"
        FROM c
        LEFT JOIN (SELECT l.base_lead_id, l.estimated_roof_age, l.hail_event_90d, l.wind_event_30d, l.neighbor_permits_30d
                     FROM roofing_leads l, hi WHERE l.base_lead_id > $1 AND l.base_lead_id <= hi.id) rl ON rl.base_lead_id = c.id
@@ -148,6 +150,10 @@ export async function readScoringChunk(
                     FROM lead_triggers t, hi
                    WHERE t.base_lead_id > $1 AND t.base_lead_id <= hi.id AND t.active AND (t.expires_at IS NULL OR t.expires_at > now())
                    GROUP BY t.base_lead_id) tr ON tr.base_lead_id = c.id
+       LEFT JOIN (SELECT v.lead_id, count(DISTINCT v.contractor_id)::int AS viewers
+                    FROM lead_views v, hi
+                   WHERE v.lead_id > $1 AND v.lead_id <= hi.id AND v.last_viewed_at > now() - interval '${DEMAND_WINDOW_HOURS} hours'
+                   GROUP BY v.lead_id) lv ON lv.lead_id = c.id
        LEFT JOIN (SELECT DISTINCT zip, trade FROM territories
                    WHERE exclusive AND status = 'active' AND (expires_at IS NULL OR expires_at > now())) ex
               ON ex.zip = c.zip AND ex.trade = c.trade
@@ -245,6 +251,22 @@ export async function writeScoringChunk(
     await c.query('ROLLBACK').catch(() => {});
     throw err;
   }
+}
+
+/**
+ * The demand premium ends 24 hours after the second-to-last viewer's view, with no other input changing: leads
+ * whose views left the window in the last two hours (a margin for a missed 30-minute run) are marked for the next
+ * signal-based rescore. Re-marking a lead costs one cheap rescore of it. Raw SQL: UPDATE … WHERE id IN (subquery).
+ */
+export async function markDemandWindowEnds(c: Client, statuses: readonly string[]): Promise<number> {
+  const r = await c.query(
+    `UPDATE base_leads b SET inputs_changed_at = clock_timestamp()
+      WHERE b.id IN (SELECT DISTINCT v.lead_id FROM lead_views v
+                      WHERE v.last_viewed_at <= now() - interval '${DEMAND_WINDOW_HOURS} hours'
+                        AND v.last_viewed_at > now() - interval '${DEMAND_WINDOW_HOURS + 2} hours')
+        AND b.deleted_at IS NULL AND b.status IN (${statusList(c, statuses)})`,
+  );
+  return r.rowCount ?? 0;
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import { MIN_SELLABLE_SCORE, type Grade } from './grade.ts';
 import { priceLead } from './pricing.ts';
 import { scorePropertyQuality, type TriggerKind } from './property-quality.scorer.ts';
 import { scoreTradeQuality } from './trade-quality.scorer.ts';
-import { ENGINE_VERSIONS, engineVersionFor, rescoreLeads, type RescoreOptions, type RescoreResult } from './batch-engine.ts';
+import { ENGINE_VERSIONS, engineVersionFor, rescoreLeadNow, rescoreLeads, type RescoreOptions, type RescoreResult } from './batch-engine.ts';
 import { decodeExplanation, isUrgent, missingFieldNames, type LeadScoringInputs } from './score-inputs.ts';
 import { ROOFING_TRADE, triggerAppliesTo } from './triggers.rules.ts';
 import * as repo from './scoring.repository.ts';
@@ -82,6 +82,9 @@ export function scoreProperty(principal: Principal | undefined, body: TScoreProp
     scorerVersion: q.scorerVersion,
   };
 }
+
+/** One lead rescored and repriced in the caller's request (marketplace: the demand premium's second viewer). */
+export const repriceLead = (ctx: AppContext, leadId: string, by: string) => rescoreLeadNow(ctx, leadId, by);
 
 /** The batch engine, for jobs and scripts. */
 export function rescoreBatch(ctx: AppContext, opts: RescoreOptions): Promise<RescoreResult> {
