@@ -29,6 +29,8 @@ async function lead(over: Record<string, unknown> = {}, soldTo?: string): Promis
     data: {
       trade: 'roof', address: `${n} Engagement Way`, city: 'Austin', state: 'TX', zip: '78701', status: soldTo ? 'sold' : 'available',
       soldToContractorId: soldTo ?? null, ownerPhoneEnc: h.ctx.cipher.encrypt('512-555-0100'), hasBudget: true, propertyType: 'single_family',
+      // as if scored when written (a plain insert is stale until a writer or the 30-minute job scores it)
+      engagementStale: false,
       ...over,
     },
   });
@@ -164,6 +166,7 @@ describe('GET /api/v1/leads/:id/engagement', () => {
 describe('scoring.refresh-engagement', () => {
   it('rescores leads active in the last 73 h whose band moved, with one bulk write; leaves the rest alone', async () => {
     await h.ctx.db.prisma.baseLead.updateMany({ data: { lastInteractionAt: null } }); // earlier tests' leads out of the window
+    await refreshEngagementScores(h.ctx); // that edit marked them stale: repaired first
     const now = new Date();
     const at = (hoursAgo: number) => new Date(now.getTime() - hoursAgo * HOUR);
     // stored scores were right when written; recency has since moved for b, c, d
@@ -186,13 +189,13 @@ describe('scoring.refresh-engagement', () => {
     expect(await refreshEngagementScores(h.ctx, { now, sinceHours: 200 })).toMatchObject({ scanned: 5, changed: 1, written: 1 });
     expect((await row(e)).engagementScore).toBe(31);
 
-    // A lead that never had an event keeps the stored default 0 until a backfill scores its qualification.
-    const quiet = await lead();
+    // A lead inserted without a score (a bulk import: stale by default) is scored by the next run, event or not.
+    const quiet = await lead({ engagementStale: true });
     expect((await row(quiet)).engagementScore).toBe(0);
+    expect((await refreshEngagementScores(h.ctx, { now })).written).toBe(1);
+    expect([(await row(quiet)).engagementScore, (await row(quiet)).temperature]).toEqual([30, 'warm']);
     const all = await refreshEngagementScores(h.ctx, { now, all: true });
     expect(all.since).toBeNull();
-    expect(all.written).toBeGreaterThanOrEqual(1);
-    expect([(await row(quiet)).engagementScore, (await row(quiet)).temperature]).toEqual([30, 'warm']);
   });
 
   it('does not overwrite a score an event refreshed meanwhile (guard on total_interactions)', async () => {
@@ -213,5 +216,46 @@ describe('scoring.refresh-engagement', () => {
     expect(r.scanned).toBeGreaterThan(0);
     expect(r.written).toBe(0);
     expect(progress.at(-1)).toEqual([100, { scanned: r.scanned, written: 0 }]);
+  });
+});
+
+describe('engagement is never stale (issue 8 §3)', () => {
+  it('PATCH /leads/:id sets budget, project type and payment method, and the stored score moves in the same request', async () => {
+    // no phone, no budget, location only: 5, cold
+    const id = await lead({ ownerPhoneEnc: null, hasBudget: false, propertyType: null, status: 'processing' });
+    const patch = (payload: Record<string, unknown>) => h.app.inject({ method: 'PATCH', url: `/api/v1/leads/${id}`, headers: h.adminAuth, payload });
+    const res = await patch({ ownerPhone: '512-555-0142', hasBudget: true, projectType: 'full replacement', paymentMethod: 'financing' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().qualification).toEqual({ hasBudget: true, projectType: 'full replacement', paymentMethod: 'financing' });
+    // phone 10 + budget 10 + project (transaction) type 5 + location 5 + payment 5 = 35, warm
+    expect(await row(id)).toMatchObject({ engagementScore: 35, temperature: 'warm', engagementStale: false });
+    expect((await get(id, h.adminAuth)).json()).toMatchObject({ score: 35, temperature: 'warm' });
+    const bad = await patch({ paymentMethod: 'barter' });
+    expect([bad.statusCode, bad.json().code]).toEqual([400, 'VALIDATION_FAILED']);
+    expect(await patch({ paymentMethod: null, projectType: null })).toMatchObject({ statusCode: 200 });
+    expect(await row(id)).toMatchObject({ engagementScore: 25, temperature: 'warm' });
+  });
+
+  it('an input changed by any other writer marks the row, and the 30-minute job repairs it', async () => {
+    const id = await lead(); // phone 10 + budget 10 + property type 5 + location 5 = 30 once scored
+    await h.ctx.db.pool.query(`UPDATE base_leads SET engagement_stale = false, engagement_score = 0 WHERE id = $1`, [id]);
+    await h.ctx.db.pool.query(`UPDATE base_leads SET payment_method = 'cash' WHERE id = $1`, [id]); // e.g. a bulk import
+    expect(await row(id)).toMatchObject({ engagementStale: true, engagementScore: 0 });
+    const r = await refreshEngagementScores(h.ctx);
+    expect(r.written).toBeGreaterThanOrEqual(1);
+    expect(await row(id)).toMatchObject({ engagementStale: false, engagementScore: 35, temperature: 'warm' });
+    // A writer that sets the score itself leaves no mark.
+    const again = await refreshEngagementScores(h.ctx);
+    expect(again.written).toBe(0);
+  });
+
+  it('the marker watches exactly the columns the score reads', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { ENGAGEMENT_COLUMNS } = await import('../../src/modules/scoring/engagement.repository.ts');
+    const sql = readFileSync(new URL('../../prisma/migrations/20261203050000_engagement_fresh/migration.sql', import.meta.url), 'utf8');
+    const watched = [...sql.matchAll(/OLD\.(\w+) IS DISTINCT FROM NEW\.\w+/g)].map((m) => m[1]).sort();
+    const read = [...new Set([...ENGAGEMENT_COLUMNS.matchAll(/\bb\.(\w+)/g)].map((m) => m[1]!))]
+      .filter((c) => !['id', 'status', 'sold_to_contractor_id', 'deleted_at', 'total_interactions'].includes(c)).sort();
+    expect(watched).toEqual(read);
   });
 });

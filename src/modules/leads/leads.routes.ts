@@ -4,6 +4,7 @@ import type { AppContext } from '../../platform/context.ts';
 import { ZPage } from '../../platform/pagination.ts';
 import * as svc from './leads.service.ts';
 import { generateLeads } from './lead-generation.service.ts';
+import { refreshLeadEngagement } from '../scoring/engagement.service.ts';
 import {
   ZCreateLeadBody,
   ZGenerateLeadsBody,
@@ -30,7 +31,12 @@ export const leadsRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (ap
 
   app.post('/', {
     schema: { tags, summary: 'Create a lead (admin/ops)', body: ZCreateLeadBody, response: { 201: ZLeadFull } },
-  }, async (req, reply) => reply.code(201).send(await svc.createLead(ctx, req.principal, req.body)));
+  }, async (req, reply) => {
+    const lead = await svc.createLead(ctx, req.principal, req.body);
+    // seed 004 engagement is scored in the request that sets its inputs (issue 8 §3).
+    await refreshLeadEngagement(ctx, lead.id);
+    return reply.code(201).send(lead);
+  });
 
   app.post('/generate', {
     schema: {
@@ -43,7 +49,11 @@ export const leadsRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (ap
 
   app.patch('/:id', {
     schema: { tags, summary: 'Edit a lead; a status moves it through the lifecycle (admin/ops)', params: ZLeadParams, body: ZUpdateLeadBody, response: { 200: ZLeadFull } },
-  }, async (req) => svc.updateLead(ctx, req.principal, req.params.id, req.body));
+  }, async (req) => {
+    const lead = await svc.updateLead(ctx, req.principal, req.params.id, req.body);
+    await refreshLeadEngagement(ctx, lead.id);
+    return lead;
+  });
 
   app.delete('/:id', {
     schema: { tags, summary: 'Soft-delete a lead that has no buyer (admin/ops)', params: ZLeadParams, response: { 204: z.null() } },

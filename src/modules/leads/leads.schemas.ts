@@ -117,6 +117,11 @@ export const ZLeadFull = z.object({
     propertyType: z.string().nullable(),
     projectDescription: z.string().nullable(),
   }),
+  qualification: z.object({
+    hasBudget: z.boolean(),
+    projectType: z.string().nullable(),
+    paymentMethod: z.string().nullable(),
+  }).describe('seed 004 qualification fields (set with PATCH by staff)'),
   qualityScore: z.number().int().nullable(),
   grade: ZGrade.nullable(),
   price: z.number().nullable(),
@@ -148,6 +153,8 @@ export const ZListLeadsQuery = ZPageQuery.extend({
   status: ZLeadStatus.optional().describe('staff only'),
 });
 
+export const PAYMENT_METHODS = ['cash', 'financing', 'insurance', 'other'] as const;
+
 const ZLeadFields = {
   address: z.string().trim().min(1).max(500),
   city: z.string().trim().min(1).max(100),
@@ -163,6 +170,10 @@ const ZLeadFields = {
   ownerName: z.string().trim().min(1).max(255),
   ownerEmail: z.email().max(255),
   ownerPhone: z.string().regex(/^[+()\d\s.-]{7,30}$/, 'phone must be 7–30 digits and separators'),
+  // seed 004 qualification: budget shared (10), project type (5), payment / financing (5)
+  hasBudget: z.boolean().describe('the owner shared a budget (seed 004 qualification, 10 points)'),
+  projectType: z.string().trim().min(1).max(50).describe('what the owner wants done, e.g. "full replacement" (5 points)'),
+  paymentMethod: z.enum(PAYMENT_METHODS).describe('how the owner pays (5 points)'),
 };
 
 /** Statuses a lead may be created in; the rest are reached through the lifecycle. */
@@ -211,6 +222,9 @@ export const ZUpdateLeadBody = z
     ownerName: ZLeadFields.ownerName.nullable(),
     ownerEmail: ZLeadFields.ownerEmail.nullable(),
     ownerPhone: ZLeadFields.ownerPhone.nullable(),
+    hasBudget: ZLeadFields.hasBudget,
+    projectType: ZLeadFields.projectType.nullable(),
+    paymentMethod: ZLeadFields.paymentMethod.nullable(),
     status: z.enum(PATCH_STATUSES),
   })
   .partial()

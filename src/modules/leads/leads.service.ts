@@ -152,6 +152,7 @@ export function toLeadFull(cipher: FieldCipher, r: repo.FullLeadRow): TLeadFull 
       propertyType: r.propertyType,
       projectDescription: r.projectDescription,
     },
+    qualification: { hasBudget: r.hasBudget, projectType: r.transactionType, paymentMethod: r.paymentMethod },
     qualityScore: r.qualityScore,
     grade: (r.grade as TLeadFull['grade']) ?? null,
     price: num(r.price),
@@ -434,7 +435,7 @@ export async function createLead(ctx: AppContext, principal: Principal | undefin
  */
 export async function updateLead(ctx: AppContext, principal: Principal | undefined, id: string, body: TUpdateLeadBody): Promise<TLeadFull> {
   const p = requireRole(principal, 'admin', 'ops');
-  const { status, ownerEmail, ownerPhone, qualityScore, ...fields } = body;
+  const { status, ownerEmail, ownerPhone, qualityScore, projectType, ...fields } = body;
   const now = new Date();
   await ctx.db.prisma
     .$transaction(async (tx) => {
@@ -442,6 +443,8 @@ export async function updateLead(ctx: AppContext, principal: Principal | undefin
       if (!cur) throw leadNotFound(id);
       const data: Prisma.BaseLeadUncheckedUpdateManyInput = {
         ...fields,
+        // The seed 004 "transaction type" of a contractor lead is the project type.
+        ...(projectType !== undefined ? { transactionType: projectType } : {}),
         ...contactColumns(ctx.cipher, 'email', ownerEmail),
         ...contactColumns(ctx.cipher, 'phone', ownerPhone),
       };

@@ -23,7 +23,7 @@ export interface EngagementRow {
 }
 
 // Qualification inputs (seed 004): phone = an owner phone is on file; location = city and ZIP both present.
-const ENGAGEMENT_COLUMNS = `
+export const ENGAGEMENT_COLUMNS = `
   b.id::text AS "id", b.status::text AS "status", b.sold_to_contractor_id::text AS "soldToContractorId", b.deleted_at AS "deletedAt",
   b.qr_scan_count AS "qrScanCount", b.catalog_views AS "catalogViews", b.messages_count AS "messagesCount",
   b.voice_messages_count AS "voiceMessagesCount", b.total_interactions AS "totalInteractions", b.last_interaction_at AS "lastInteractionAt",
@@ -52,22 +52,23 @@ export const insertInteraction = (tx: Db, row: { leadId: string; kind: string; o
     select: { id: true, kind: true, occurredAt: true },
   });
 
+/** Writes the score (and any counters) and marks it fresh: engagement_scored_at tells the stale marker a writer computed it. */
 export const updateEngagement = (
   tx: Db,
   leadId: string,
   data: Pick<Prisma.BaseLeadUncheckedUpdateInput, 'qrScanCount' | 'catalogViews' | 'messagesCount' | 'voiceMessagesCount' | 'totalInteractions' | 'lastInteractionAt' | 'engagementScore' | 'temperature'>,
-) => tx.baseLead.update({ where: { id: leadId }, data, select: { id: true } });
+) => tx.baseLead.update({ where: { id: leadId }, data: { ...data, engagementStale: false, engagementScoredAt: new Date() }, select: { id: true } });
 
 /**
- * One keyset chunk of leads whose recency band may still drop: an interaction since `since` (null: every live
- * lead, for a backfill). Raw SQL on the pool: the batch reads thousands of rows and needs the computed
- * qualification flags.
+ * One keyset chunk of leads whose score may be off: an interaction since `since` (the recency band may still
+ * drop), or marked stale (an input changed without a rescore); null `since`: every live lead, for a backfill.
+ * Raw SQL on the pool: the batch reads thousands of rows and needs the computed qualification flags.
  */
-export async function listRecentlyActiveLeads(pool: pg.Pool, opts: { since: Date | null; afterId: string | null; limit: number }): Promise<(EngagementRow & { engagementScore: number; temperature: string })[]> {
+export async function listRecentlyActiveLeads(pool: pg.Pool, opts: { since: Date | null; afterId: string | null; limit: number }): Promise<(EngagementRow & { engagementScore: number; temperature: string; stale: boolean })[]> {
   const r = await pool.query(
-    `SELECT ${ENGAGEMENT_COLUMNS}, b.engagement_score AS "engagementScore", b.temperature
+    `SELECT ${ENGAGEMENT_COLUMNS}, b.engagement_score AS "engagementScore", b.temperature, b.engagement_stale AS "stale"
        FROM base_leads b
-      WHERE ($1::timestamptz IS NULL OR b.last_interaction_at >= $1) AND b.deleted_at IS NULL AND ($2::uuid IS NULL OR b.id > $2::uuid)
+      WHERE ($1::timestamptz IS NULL OR b.last_interaction_at >= $1 OR b.engagement_stale) AND b.deleted_at IS NULL AND ($2::uuid IS NULL OR b.id > $2::uuid)
       ORDER BY b.id
       LIMIT $3`,
     [opts.since, opts.afterId, opts.limit],
@@ -78,15 +79,16 @@ export async function listRecentlyActiveLeads(pool: pg.Pool, opts: { since: Date
 /**
  * Writes new scores for many leads in one statement. Raw SQL because Prisma cannot bulk-update different
  * values per row. A row is only written while its total_interactions is the one the score was computed from:
- * an event that landed meanwhile already rescored the lead with fresher counters.
+ * an event that landed meanwhile already rescored the lead with fresher counters. A stale row is written even when
+ * its score did not move, to clear the mark.
  */
 export async function writeEngagementScores(pool: pg.Pool, rows: { id: string; score: number; temperature: string; totalInteractions: number }[]): Promise<number> {
   if (!rows.length) return 0;
   const r = await pool.query(
-    `UPDATE base_leads b SET engagement_score = u.score, temperature = u.temperature
+    `UPDATE base_leads b SET engagement_score = u.score, temperature = u.temperature, engagement_stale = false, engagement_scored_at = clock_timestamp()
        FROM unnest($1::uuid[], $2::int[], $3::text[], $4::int[]) AS u(id, score, temperature, total)
       WHERE b.id = u.id AND b.total_interactions = u.total
-        AND (b.engagement_score, b.temperature) IS DISTINCT FROM (u.score, u.temperature)`,
+        AND ((b.engagement_score, b.temperature) IS DISTINCT FROM (u.score, u.temperature) OR b.engagement_stale)`,
     [rows.map((x) => x.id), rows.map((x) => x.score), rows.map((x) => x.temperature), rows.map((x) => x.totalInteractions)],
   );
   return r.rowCount ?? 0;

@@ -124,6 +124,20 @@ export async function getLeadEngagement(ctx: AppContext, principal: Principal | 
   return toEngagement(row, scoreEngagement(engagementInputs(row), new Date()));
 }
 
+/**
+ * Rescores one lead's seed 004 engagement now, in its own transaction holding the row lock (so an event landing
+ * at the same time applies before or after, never half). Called in the request of any edit of the fields the
+ * score reads — PATCH /leads/:id, POST /leads — so the stored score and temperature never wait for a job.
+ */
+export async function refreshLeadEngagement(ctx: AppContext, leadId: string, now = new Date()): Promise<void> {
+  await ctx.db.prisma.$transaction(async (tx) => {
+    const row = await repo.lockEngagementRow(tx, leadId);
+    if (!row || row.deletedAt) return;
+    const s = scoreEngagement(engagementInputs(row), now);
+    await repo.updateEngagement(tx, leadId, { engagementScore: s.score, temperature: s.temperature });
+  }, TX_OPTIONS);
+}
+
 /** seed 004 recency bands end at 72 h; one hour of slack covers a missed 30-minute tick. */
 export const ENGAGEMENT_REFRESH_WINDOW_HOURS = 73;
 
@@ -161,7 +175,7 @@ export async function refreshEngagementScores(ctx: AppContext, opts: RefreshEnga
     const updates = [];
     for (const r of rows) {
       const s = scoreEngagement(engagementInputs(r), now);
-      if (s.score !== r.engagementScore || s.temperature !== r.temperature) {
+      if (s.score !== r.engagementScore || s.temperature !== r.temperature || r.stale) {
         updates.push({ id: r.id, score: s.score, temperature: s.temperature, totalInteractions: r.totalInteractions });
       }
     }
