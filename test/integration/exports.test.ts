@@ -425,18 +425,22 @@ describe('exports.retry-failed (the 06:00 job)', () => {
 });
 
 describe('--archive', () => {
-  it('moves every delivered file to _delivered/YYYY-MM-DD keeping the tree, merging a second archive of the day', async () => {
+  it('moves every delivered tier file to _delivered/YYYY-MM-DD keeping the tree; the review and retry queues stay', async () => {
     const out = path.join(tmp, 'exports');
     const live = await tree(out);
+    const queues = ['flagged/needs_review.csv', 'pending_retry/retry_queue.csv'];
+    expect(live).toContain(queues[0]); // the fixture run flags the fence permit
+    const delivered = live.filter((f) => !queues.includes(f));
     const day = new Date(2026, 10, 22, 18, 0); // local time: the operator's calendar day
     const a = await archiveExports(out, day);
-    expect(a).toEqual({ day: '2026-11-22', moved: live });
-    expect(await tree(out)).toEqual(live.map((f) => `_delivered/2026-11-22/${f}`));
+    expect(a).toEqual({ day: '2026-11-22', moved: delivered });
+    const kept = live.filter((f) => queues.includes(f));
+    expect(await tree(out)).toEqual([...delivered.map((f) => `_delivered/2026-11-22/${f}`), ...kept].sort());
 
     await run({ outDir: out, cities: ['plano'], limit: 1 });
     expect(await tree(out)).toContain('luxury_outdoor/pool/tier_a.csv');
     await archiveExports(out, day);
-    expect(await tree(out)).toEqual(live.map((f) => `_delivered/2026-11-22/${f}`));
+    expect(await tree(out)).toEqual([...delivered.map((f) => `_delivered/2026-11-22/${f}`), ...kept].sort());
     const pool = await rowsOf(path.join(out, '_delivered/2026-11-22/luxury_outdoor/pool/tier_a.csv'));
     expect(pool.map((r) => r.permit_id)).toEqual([P.pool]);
   });

@@ -101,6 +101,12 @@ describe('seed 001 workflow for a tier-B pool lead (issue 8 §2)', () => {
     expect(e.inputs).toMatchObject({ trade: 'pool', intentScore: 75, sameTradePermits30d: 0, roofAgeYears: null });
   });
 
+  it('a re-export does not lift the unqualified roof lead: only its quality score (≥ 60) could (issue 8 §4)', async () => {
+    const s = await scoreLeadsExport(h.ctx, { outDir: tmp, saveToDb: true, reasoner: rulesReasoner, now: () => NOW });
+    expect(s.db).toMatchObject({ inserted: 0, updated: 2, failed: 0 });
+    expect([(await lead(ids.roof)).status, (await lead(ids.pool)).status]).toEqual(['unqualified', 'scored']);
+  });
+
   it('POST /leads/:id/mark-sold succeeds for the pool lead (before: INVALID_TRANSITION after the rescore)', async () => {
     const res = await h.app.inject({ method: 'POST', url: `/api/v1/leads/${ids.pool}/mark-sold`, headers: h.adminAuth, payload: { soldTo: 'ABC Pool Company', soldPrice: 25 } });
     expect(res.statusCode).toBe(200);

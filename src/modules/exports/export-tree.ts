@@ -174,13 +174,16 @@ export async function removeFromFile(file: string, permitIds: ReadonlySet<string
 }
 
 /**
- * seed 001 workflow step 5: moves every live file to `_delivered/<day>/` keeping its place in the tree.
+ * seed 001 workflow step 5 "Archive: move delivered CSVs": moves every tier file (what is delivered to buyers) to
+ * `_delivered/<day>/` keeping its place in the tree. `flagged/needs_review.csv` and `pending_retry/retry_queue.csv`
+ * are work queues, not deliveries — the reviewer and the 06:00 retry job read them where they are — so they stay.
  * Archiving twice on one day merges into the archived file (by permit_id, the newer row wins).
  */
 export async function archiveTree(root: string, day: string): Promise<string[]> {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new ExportFileError(`archive day must be YYYY-MM-DD, got ${day}`);
   const moved: string[] = [];
   for (const rel of await listTreeFiles(root)) {
+    if (rel === REVIEW_FILE || rel === RETRY_FILE) continue;
     const src = path.join(root, rel);
     const dest = path.join(root, DELIVERED_DIR, day, rel);
     if (await exists(dest)) {

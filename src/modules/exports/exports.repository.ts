@@ -69,7 +69,7 @@ export interface LeadKey {
 export const findLeadsByKeys = (db: Db, keys: LeadKey[]) =>
   db.baseLead.findMany({
     where: { OR: keys.map((k) => ({ address: k.address, city: k.city, state: k.state, trade: k.trade })) },
-    select: { id: true, status: true, deletedAt: true, address: true, city: true, state: true, trade: true },
+    select: { id: true, status: true, deletedAt: true, address: true, city: true, state: true, trade: true, qualityScore: true },
   });
 
 /** ON CONFLICT DO NOTHING: a lead another writer inserted meanwhile is found by the caller's next read. */

@@ -8,6 +8,7 @@ import { writeOutbox } from '../../platform/outbox.ts';
 import { TRADE_GROUP_SLUGS } from '../../../prisma/seed/taxonomy.ts';
 import { getLeadState, transitionLead } from '../leads/leads.service.ts';
 import { canTransition, SOLD_STATUSES, type LeadStatus } from '../leads/leads.lifecycle.ts';
+import { MIN_SELLABLE_SCORE } from '../scoring/grade.ts';
 import { classifyPermit, finalizeIntent, type PermitFacts, type PermitIntent } from '../scoring/permit-intent.scorer.ts';
 import type { IntentReasoner } from '../scoring/permit-intent.reasoner.ts';
 import {
@@ -247,7 +248,10 @@ async function saveScoredPage(ctx: AppContext, items: Scored[], verticalIds: Map
               continue;
             }
             const data = intentColumns(t);
-            const target: LeadStatus | null = t.intent.tier === 'RETRY' ? null : t.intent.needsReview ? 'needs_review' : 'scored';
+            let target: LeadStatus | null = t.intent.tier === 'RETRY' ? null : t.intent.needsReview ? 'needs_review' : 'scored';
+            // Issue 8 §4: an intent score never lifts an unqualified lead — only its trade's quality score (≥ 60)
+            // does. The new intent marks the lead for the batch engine, which moves it if the score now qualifies.
+            if (lead.status === 'unqualified' && (lead.qualityScore === null || lead.qualityScore < MIN_SELLABLE_SCORE)) target = null;
             if (target && lead.status !== target && canTransition(lead.status, target)) {
               try {
                 await transitionLead(tx, {

@@ -13,7 +13,8 @@ export const SCORE_LEADS_USAGE = `usage: npm run score-leads -- [--limit N] [--r
   --cities A B ...   only permits of these cities (case-insensitive; commas work too)
   --retry-only FILE  re-score only the permits listed in FILE (a retry_queue.csv); those that now score leave it
   --out DIR          export tree root (default EXPORTS_DIR, "exports")
-  --archive          move the delivered files to DIR/_delivered/YYYY-MM-DD/ and score nothing`;
+  --archive          move the delivered tier files to DIR/_delivered/YYYY-MM-DD/ (the review and retry
+                     queues stay) and score nothing`;
 
 export interface ScoreLeadsArgs {
   limit?: number;
