@@ -307,3 +307,53 @@ describe('demand premium: two contractors previewing in 24 h (seed 002 §3.5.2, 
     expect([sale.contractorId, Number(sale.pricePaid)]).toEqual([b.cid, 201.25]);
   });
 });
+
+describe('exclusivity, every way it is sold (issue 8 §5)', () => {
+  it('a live exclusive cluster hides its leads from other contractors, refuses their purchase and prices the lead ×1.1', async () => {
+    const db = h.ctx.db.prisma;
+    const c = h.ctx.cipher;
+    // pool: 45 + 20 + 15 + 5 + 0 = 85, B, $175 (as in the demand premium case)
+    const id = (await db.baseLead.create({
+      data: {
+        trade: 'pool', tradeGroup: 'luxury_outdoor', category: 'pool', address: '11 Cluster Ct', city: 'Plano', state: 'TX', zip: '75025',
+        lat: 33.08, lng: -96.75, propertyValue: 800_000, yearBuilt: 2005, sqft: 2_800, propertyType: 'single_family', ownerName: 'Cee Luster',
+        ownerEmailEnc: c.encrypt('cee@example.com'), ownerEmailVerified: true, ownerPhoneEnc: c.encrypt('972-555-0142'), ownerPhoneVerified: true,
+        intentScore: 90, status: 'processing',
+      },
+    })).id;
+    await rescoreLeads(h.ctx, { filter: { ids: [id] } });
+    expect((await h.app.inject({ method: 'POST', url: `/api/v1/leads/${id}/publish`, headers: h.adminAuth })).statusCode).toBe(200);
+    const contractor = async (n: number, tier = 'professional') => {
+      const res = await h.app.inject({
+        method: 'POST', url: '/api/v1/contractors', headers: h.adminAuth,
+        payload: { companyName: `Cluster Co ${n}`, email: `cl${n}@cluster.test`, city: 'Plano', state: 'TX', zip: '75025', subscriptionTier: tier },
+      });
+      const cid = res.json().id;
+      return { cid, auth: { authorization: `Bearer ${await signAccessToken(h.config.JWT_SECRET, { sub: randomUUID(), role: 'contractor', cid, email: `cl${n}@cluster.test` }, 900)}` } };
+    };
+    const [holder, other, starter] = [await contractor(1), await contractor(2), await contractor(3, 'starter')];
+    const view = (who: { auth: Record<string, string> }) => h.app.inject({ method: 'GET', url: `/api/v1/leads/${id}`, headers: who.auth });
+    const listed = async (who: { auth: Record<string, string> }) =>
+      (await h.app.inject({ method: 'GET', url: '/api/v1/leads?zip=75025', headers: who.auth })).json().items.map((l: { id: string }) => l.id);
+
+    // The starter tier's priority window hides a fresh lead by id as it does in the listing.
+    expect([(await view(starter)).statusCode, await listed(starter)]).toEqual([404, []]);
+
+    const cluster = await db.leadCluster.create({ data: { clusterName: 'Plano pools', market: 'Plano, TX', city: 'Plano', state: 'TX', centerLat: 33.08, centerLng: -96.75 } });
+    await db.baseLead.update({ where: { id }, data: { clusterId: cluster.id } });
+    await db.leadCluster.update({ where: { id: cluster.id }, data: { exclusiveContractorId: holder.cid, assignedAt: new Date(), exclusivityExpiresAt: new Date(Date.now() + 30 * 86400_000) } });
+    await rescoreEvery30Minutes();
+    expect(Number((await lead(id)).price)).toBe(192.5); // $175 × 1.1
+
+    expect((await view(other)).statusCode).toBe(404);
+    expect(await listed(other)).toEqual([]);
+    const refused = await h.app.inject({ method: 'POST', url: `/api/v1/leads/${id}/purchase`, headers: { ...other.auth, 'idempotency-key': randomUUID() }, payload: {} });
+    expect([refused.statusCode, refused.json().code]).toEqual([403, 'NOT_CLUSTER_HOLDER']);
+
+    expect((await view(holder)).json()).toMatchObject({ view: 'preview', price: 192.5 });
+    expect(await listed(holder)).toEqual([id]);
+    const bought = await h.app.inject({ method: 'POST', url: `/api/v1/leads/${id}/purchase`, headers: { ...holder.auth, 'idempotency-key': randomUUID() }, payload: {} });
+    expect(bought.statusCode).toBe(200);
+    expect(Number((await db.leadAssignment.findFirstOrThrow({ where: { baseLeadId: id } })).pricePaid)).toBe(192.5);
+  });
+});

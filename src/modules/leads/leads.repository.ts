@@ -89,8 +89,10 @@ export interface ListLeadsFilter {
   grade?: string;
   maxPrice?: number;
   status?: LeadStatus;
-  /** Set for a contractor: only what it may buy (available, no other's exclusive territory, tier window). */
+  /** Set for a contractor: only what it may buy (available, no other's exclusive territory or cluster, tier window). */
   buyer?: { contractorId: string; priorityHours: number };
+  /** One lead: GET /leads/:id for a buyer applies exactly the listing's filters. */
+  id?: string;
   /** Keyset after the last row of the previous page: [qualityScore, createdAt text, id]. */
   after?: [number | null, string, string];
   limit: number;
@@ -105,6 +107,7 @@ export function listLeads(db: Db, f: ListLeadsFilter): Promise<ListedLeadRow[]> 
   const where: Prisma.Sql[] = [Prisma.sql`b.deleted_at IS NULL`];
   const status = f.buyer ? 'available' : f.status;
   if (status) where.push(Prisma.sql`b.status = ${status}::lead_status`);
+  if (f.id) where.push(Prisma.sql`b.id = ${f.id}::uuid`);
   if (f.trade) where.push(Prisma.sql`b.trade = ${f.trade}`);
   if (f.zip) where.push(Prisma.sql`b.zip = ${f.zip}`);
   if (f.city) where.push(Prisma.sql`lower(b.city) = lower(${f.city})`);
@@ -119,6 +122,11 @@ export function listLeads(db: Db, f: ListLeadsFilter): Promise<ListedLeadRow[]> 
       SELECT 1 FROM territories t
        WHERE t.zip = b.zip AND t.trade = b.trade AND t.exclusive AND t.status = 'active'
          AND (t.expires_at IS NULL OR t.expires_at > now()) AND t.contractor_id <> ${contractorId}::uuid)`);
+    // seed 002 §3.5.4 "assign cluster to single contractor": a live exclusive cluster hides its leads from the others.
+    where.push(Prisma.sql`NOT EXISTS (
+      SELECT 1 FROM lead_clusters lc
+       WHERE lc.id = b.cluster_id AND lc.status = 'active' AND lc.exclusive_contractor_id IS NOT NULL
+         AND (lc.exclusivity_expires_at IS NULL OR lc.exclusivity_expires_at > now()) AND lc.exclusive_contractor_id <> ${contractorId}::uuid)`);
     // Starter tier sees a lead PRIORITY_ACCESS_HOURS after it was published (seed 002 §3.7.2 tier access).
     where.push(Prisma.sql`(COALESCE(b.published_at, b.created_at) <= now() - ${priorityHours}::float8 * interval '1 hour'
       OR NOT EXISTS (SELECT 1 FROM contractors c WHERE c.id = ${contractorId}::uuid AND c.subscription_tier = 'starter'))`);

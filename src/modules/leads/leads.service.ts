@@ -256,6 +256,16 @@ export async function getLeadPreview(db: Db, id: string): Promise<TLeadPreview |
   return row ? previewFromRow(row) : null;
 }
 
+/**
+ * The preview a contractor may see of one lead, or null: exactly the listing's buyer filters (available, no other
+ * contractor's exclusive territory or cluster, the starter priority window) — issue 8 §5: a lead the listing hides
+ * is not readable by id either.
+ */
+export async function getBuyerPreview(ctx: AppContext, db: Db, id: string, contractorId: string): Promise<TLeadPreview | null> {
+  const [row] = await repo.listLeads(db, { id, buyer: { contractorId, priorityHours: ctx.config.PRIORITY_ACCESS_HOURS }, limit: 1 });
+  return row ? toPreview(row) : null;
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Lifecycle
 

@@ -8,9 +8,10 @@ import { decodeCursor, encodeCursor } from '../../platform/pagination.ts';
 import { lockContractorForPurchase, recordLeadPurchase } from '../contractors/contractors.service.ts';
 import { startOfUtcMonth } from '../contractors/contractors.tiers.ts';
 import { repriceLead } from '../scoring/scoring.service.ts';
+import { findLeadClusterHolder } from '../scoring/clustering.service.ts';
 import { DEMAND_MIN_CONTRACTORS, DEMAND_WINDOW_HOURS } from '../scoring/pricing.ts';
 import { findExclusiveHolder } from '../territories/territories.service.ts';
-import { getFullLead, getFullLeads, getLeadPreview, getLeadState, isLeadOwner, transitionLead } from '../leads/leads.service.ts';
+import { getBuyerPreview, getFullLead, getFullLeads, getLeadState, isLeadOwner, transitionLead } from '../leads/leads.service.ts';
 import type { TLeadFull, TLeadView } from '../leads/leads.schemas.ts';
 import * as repo from './marketplace.repository.ts';
 import type { TAssignBody, TConvertBody, TFeedbackBody, TMyLeadsQuery, TPurchaseBody, TRefundBody } from './marketplace.schemas.ts';
@@ -89,6 +90,11 @@ async function sellLead(ctx: AppContext, tx: Tx, o: SaleOptions): Promise<TLeadF
   const lead = await getLeadState(tx, o.leadId);
   if (!lead) throw leadNotFound(o.leadId);
 
+  // seed 002 §3.5.4: a live exclusive cluster sells its leads to its holder only.
+  const clusterHolder = await findLeadClusterHolder(tx, o.leadId);
+  if (clusterHolder && clusterHolder !== o.contractorId) {
+    throw new AppError('NOT_CLUSTER_HOLDER', { message: 'this lead belongs to a cluster held exclusively by another contractor' });
+  }
   // seed 000 "Exclusivity Enforcement: one contractor per ZIP per trade".
   if (lead.zip) {
     const holder = await findExclusiveHolder(tx, lead.zip, lead.trade);
@@ -243,9 +249,11 @@ export async function viewLead(ctx: AppContext, principal: Principal | undefined
     if (!isStaff(p)) await repo.updateActiveAssignment(ctx.db.prisma, leadId, { viewed: true, viewedAt: new Date() });
     return getFullLead(ctx, ctx.db.prisma, leadId);
   }
-  if (lead.status !== 'available') throw leadNotFound(leadId);
-  if (p.contractorId) await recordPreview(ctx, leadId, p.contractorId);
-  const preview = await getLeadPreview(ctx.db.prisma, leadId);
+  if (lead.status !== 'available' || !p.contractorId) throw leadNotFound(leadId);
+  // Only what the listing would show this contractor is readable, and only that counts as a view.
+  if (!(await getBuyerPreview(ctx, ctx.db.prisma, leadId, p.contractorId))) throw leadNotFound(leadId);
+  await recordPreview(ctx, leadId, p.contractorId);
+  const preview = await getBuyerPreview(ctx, ctx.db.prisma, leadId, p.contractorId);
   if (!preview) throw leadNotFound(leadId);
   return preview;
 }

@@ -453,3 +453,16 @@ export async function isInContractorMarket(db: Db, clusterId: string, contractor
 /** Every market (city, state) with clustered leads: what an all-markets run covers. */
 export const countMarkets = async (db: Db) =>
   (await db.$queryRaw<{ n: number }[]>`SELECT count(DISTINCT mkey)::int AS n FROM cl_pts`)[0]?.n ?? 0;
+
+/**
+ * The live exclusive holder of the lead's cluster: active, held, not past exclusivity_expires_at. Read inside the
+ * sale's transaction; the lead row is locked by the sale's conditional UPDATE right after. Raw SQL: one join.
+ */
+export async function findLeadClusterHolder(db: Db, leadId: string): Promise<string | null> {
+  const rows = await db.$queryRaw<{ holder: string }[]>`
+    SELECT lc.exclusive_contractor_id::text AS holder
+      FROM base_leads b JOIN lead_clusters lc ON lc.id = b.cluster_id
+     WHERE b.id = ${leadId}::uuid AND lc.status = 'active' AND lc.exclusive_contractor_id IS NOT NULL
+       AND (lc.exclusivity_expires_at IS NULL OR lc.exclusivity_expires_at > now())`;
+  return rows[0]?.holder ?? null;
+}

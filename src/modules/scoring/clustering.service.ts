@@ -391,3 +391,6 @@ export async function getCluster(ctx: AppContext, principal: Principal | undefin
   }
   return { ...toCluster(c, p), leadIds: await repo.findClusterLeadIds(db, id) };
 }
+
+/** The contractor holding a live exclusive cluster of this lead, if any (purchase rule of seed 002 §3.5.4). */
+export const findLeadClusterHolder = (db: Db, leadId: string): Promise<string | null> => repo.findLeadClusterHolder(db, leadId);

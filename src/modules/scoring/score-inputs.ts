@@ -44,7 +44,7 @@ export const COMPLETENESS_FIELDS = [
  * 20261122030000) watches exactly these; a unit test keeps the two lists equal.
  */
 export const SCORE_INPUT_COLUMNS = [
-  'property_value', 'market_value', 'assessed_value', 'state', 'year_built', 'last_roof_permit_date', 'sqft', 'property_type', 'zip', 'trade', 'lat', 'lng', 'owner_name',
+  'property_value', 'market_value', 'assessed_value', 'state', 'year_built', 'last_roof_permit_date', 'cluster_id', 'sqft', 'property_type', 'zip', 'trade', 'lat', 'lng', 'owner_name',
   'owner_email_enc', 'owner_email_verified', 'owner_phone_enc', 'owner_phone_verified', 'intent_score',
 ] as const;
 
@@ -277,7 +277,10 @@ export function inputsHash(i: LeadScoringInputs): string {
     trig, CONTACT_CODE[i.contact.email] * 3 + CONTACT_CODE[i.contact.phone], i.missingMask,
     i.exclusiveTerritory ? 1 : 0, i.interestedContractors24h,
     tradeCode(i.trade), i.intentScore ?? -1, i.sameTradePermits30d,
-    i.propertyValueEstimate === null ? -1 : Math.round(i.propertyValueEstimate.ratio * 1e6),
+    // the estimate behind an estimated value (its reason names them): assessed dollars, state, ratio
+    ...(i.propertyValueEstimate === null
+      ? [-1, -1, -1]
+      : [Math.round(i.propertyValueEstimate.assessedValue), tradeCode(i.propertyValueEstimate.state), Math.round(i.propertyValueEstimate.ratio * 1e6)]),
   ];
   let h1 = 0xdeadbeef ^ words.length;
   let h2 = 0x41c6ce57;
