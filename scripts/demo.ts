@@ -198,13 +198,18 @@ exportBar.stop();
 
 step(6, 'what came out');
 const sql = <T>(q: TemplateStringsArray, ...v: unknown[]) => db.$queryRaw<T[]>(q, ...v);
-const [stormTypes, triggerTypes, grades, tiers, statuses, stages] = await Promise.all([
+const [stormTypes, triggerTypes, grades, tiers, statuses, stages, byTrade] = await Promise.all([
   sql<{ t: string; n: number }>`SELECT coalesce(event_type, '?') AS t, count(*)::int AS n FROM weather_events GROUP BY 1 ORDER BY 2 DESC`,
   sql<{ t: string; n: number }>`SELECT trigger_type AS t, count(*)::int AS n FROM lead_triggers WHERE active GROUP BY 1 ORDER BY 2 DESC`,
   sql<{ g: string; n: number }>`SELECT coalesce(grade, 'not for sale (<60)') AS g, count(*)::int AS n FROM base_leads WHERE source = 'permit' AND deleted_at IS NULL GROUP BY 1 ORDER BY 1`,
   sql<{ t: string; n: number }>`SELECT coalesce(tier, '-') AS t, count(*)::int AS n FROM base_leads WHERE source = 'permit' AND deleted_at IS NULL GROUP BY 1 ORDER BY 1`,
   sql<{ s: string; n: number }>`SELECT status::text AS s, count(*)::int AS n FROM base_leads WHERE source = 'permit' AND deleted_at IS NULL GROUP BY 1 ORDER BY 2 DESC`,
   sql<{ stage: string; status: string; n: number }>`SELECT stage, status, count(*)::int AS n FROM pipeline_stage_runs GROUP BY 1, 2 ORDER BY 1, 2`,
+  // Each trade by its own scorer (issue 8 §2): roof by seed 002 §3.5.1, the rest by the trade quality score.
+  sql<{ trade: string; scorer: string; n: number; sellable: number; best: number | null }>`
+    SELECT trade, coalesce(split_part(scorer_version, '+', 1), '-') AS scorer, count(*)::int AS n,
+           count(*) FILTER (WHERE quality_score >= 60)::int AS sellable, max(quality_score) AS best
+      FROM base_leads WHERE source = 'permit' AND deleted_at IS NULL GROUP BY 1, 2 ORDER BY 5 DESC NULLS LAST, 1`,
 ]);
 const list = (rows: { n: number }[], key: (r: never) => string) => rows.map((r) => `${key(r as never)} ${fmt(r.n)}`).join(' · ') || 'none';
 console.log(`  permits      ${scraped.map((s) => `${s.city} ${fmt(s.received)} (${s.source})`).join(' · ')}`);
@@ -212,7 +217,9 @@ console.log(`  storms       ${fmt(storms.eventCount)} NOAA events: ${list(stormT
 console.log(`  properties   ${fmt(propertiesImported)} assessor parcels; ${fmt(await db.property.count())} properties in all`);
 console.log(`  triggers     ${list(triggerTypes, (r: { t: string }) => r.t)}`);
 console.log(`  leads        ${list(statuses, (r: { s: string }) => r.s)}`);
-console.log(`  grades       ${list(grades, (r: { g: string }) => r.g)}   (no roof imagery or owner contacts yet: scores cap at 68)`);
+console.log(`  grades       ${list(grades, (r: { g: string }) => r.g)}   (no roof imagery or owner contacts yet)`);
+console.log('  by trade     each scored by its own rules (docs/scoring.md): trade, scorer, leads, sellable (60+), best');
+for (const t of byTrade) console.log(`               ${t.trade.padEnd(18)} ${t.scorer.padEnd(20)} ${String(t.n).padStart(4)} ${String(t.sellable).padStart(4)}   ${t.best ?? '-'}`);
 console.log(`  intent tiers ${list(tiers, (r: { t: string }) => r.t)}`);
 const stageLine = new Map<string, string[]>();
 for (const r of stages) stageLine.set(r.stage, [...(stageLine.get(r.stage) ?? []), `${r.status} ${fmt(r.n)}`]);
@@ -227,7 +234,7 @@ const top = await db.baseLead.findMany({
 console.log('\n  top ten leads');
 for (const [i, l] of top.entries()) {
   const price = l.price === null ? 'not for sale' : `$${Number(l.price).toFixed(2)}`;
-  console.log(`  ${String(i + 1).padStart(2)}. ${l.qualityScore} ${l.grade ?? '-'}  ${price.padEnd(12)} ${l.trade.padEnd(8)} ${l.address}, ${l.city} ${l.state} ${l.zip ?? ''}  [${l.status}]`);
+  console.log(`  ${String(i + 1).padStart(2)}. ${l.qualityScore} ${l.grade ?? '-'}  ${price.padEnd(12)} ${l.trade.padEnd(8)} ${l.address}, ${l.city} ${l.state} ${l.zip ?? ''}  [${l.status}; ${(l.scorerVersion ?? '-').split('+')[0]}]`);
   const why = l.triggers.map((t) => `${t.triggerType} ${t.triggerStrength ?? ''}`.trim());
   console.log(`      triggers: ${why.join(', ') || 'none'}; built ${l.yearBuilt ?? '?'}; tier ${l.tier ?? '-'}: ${(l.reasoning ?? '').slice(0, 110)}`);
 }
