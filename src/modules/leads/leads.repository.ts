@@ -11,14 +11,6 @@ export const FULL_LEAD_INCLUDE = {
 
 export type FullLeadRow = Prisma.BaseLeadGetPayload<{ include: typeof FULL_LEAD_INCLUDE }>;
 
-/** Only what a preview needs from the relations. */
-export const PREVIEW_LEAD_INCLUDE = {
-  triggers: { where: { active: true }, select: { triggerType: true } },
-  roofAnalyses: { orderBy: { analyzedAt: 'desc' }, take: 1, select: { overallCondition: true } },
-} as const satisfies Prisma.BaseLeadInclude;
-
-export type PreviewLeadRow = Prisma.BaseLeadGetPayload<{ include: typeof PREVIEW_LEAD_INCLUDE }>;
-
 export const findLeadState = (db: Db, id: string) =>
   db.baseLead.findUnique({
     where: { id },
@@ -33,8 +25,6 @@ export type LeadState = NonNullable<Awaited<ReturnType<typeof findLeadState>>>;
 export const findFullLead = (db: Db, id: string) => db.baseLead.findFirst({ where: { id, deletedAt: null }, include: FULL_LEAD_INCLUDE });
 
 export const findFullLeads = (db: Db, ids: string[]) => db.baseLead.findMany({ where: { id: { in: ids } }, include: FULL_LEAD_INCLUDE });
-
-export const findPreviewLead = (db: Db, id: string) => db.baseLead.findFirst({ where: { id, deletedAt: null }, include: PREVIEW_LEAD_INCLUDE });
 
 export const insertLead = (db: Db, data: Prisma.BaseLeadUncheckedCreateInput) => db.baseLead.create({ data, select: { id: true } });
 

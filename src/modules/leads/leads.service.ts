@@ -102,16 +102,6 @@ function toPreview(s: PreviewSource): TLeadPreview {
 const valueOfLead = (r: { propertyValue: Prisma.Decimal | null; marketValue: Prisma.Decimal | null; assessedValue: Prisma.Decimal | null; state: string }) =>
   propertyValueOf({ marketValue: num(r.propertyValue) ?? num(r.marketValue), assessedValue: num(r.assessedValue), state: r.state });
 
-function previewFromRow(r: repo.PreviewLeadRow): TLeadPreview {
-  return toPreview({
-    ...r,
-    propertyValue: valueOfLead(r).value,
-    price: num(r.price),
-    roofCondition: r.roofAnalyses[0]?.overallCondition ?? null,
-    triggerTypes: r.triggers.map((t) => t.triggerType),
-  });
-}
-
 /** The revealed lead; owner contacts are decrypted here and nowhere else. */
 export function toLeadFull(cipher: FieldCipher, r: repo.FullLeadRow): TLeadFull {
   const roof = r.roofAnalyses[0];
@@ -249,11 +239,6 @@ export async function getFullLeads(ctx: AppContext, db: Db, ids: string[]): Prom
     const r = rows.get(id);
     return r ? [toLeadFull(ctx.cipher, r)] : [];
   });
-}
-
-export async function getLeadPreview(db: Db, id: string): Promise<TLeadPreview | null> {
-  const row = await repo.findPreviewLead(db, id);
-  return row ? previewFromRow(row) : null;
 }
 
 /**

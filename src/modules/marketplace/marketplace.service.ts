@@ -229,12 +229,14 @@ async function ownedLeadState(db: Db, p: Principal, leadId: string) {
 /**
  * seed 002 §3.5.2 "multiple contractors interested" (×1.15): a contractor's preview is recorded, and when it makes
  * the second distinct viewer in 24 hours the lead is repriced in this request, so the preview shows — and a
- * purchase charges — the price with the premium (a later new viewer reprices again, to the same price); the 30-minute rescore drops the
- * premium once the window has passed.
+ * purchase charges — the price with the premium (a later new viewer reprices again, to the same price). The
+ * 30-minute rescore drops the premium once the window has passed. True when the lead was repriced.
  */
-async function recordPreview(ctx: AppContext, leadId: string, contractorId: string): Promise<void> {
+async function recordPreview(ctx: AppContext, leadId: string, contractorId: string): Promise<boolean> {
   const v = await ctx.db.prisma.$transaction((tx) => repo.recordLeadView(tx, leadId, contractorId, DEMAND_WINDOW_HOURS));
-  if (v.newViewer && v.viewers >= DEMAND_MIN_CONTRACTORS) await repriceLead(ctx, leadId, `preview:${contractorId}`);
+  if (!v.newViewer || v.viewers < DEMAND_MIN_CONTRACTORS) return false;
+  await repriceLead(ctx, leadId, `preview:${contractorId}`);
+  return true;
 }
 
 /**
@@ -251,11 +253,12 @@ export async function viewLead(ctx: AppContext, principal: Principal | undefined
   }
   if (lead.status !== 'available' || !p.contractorId) throw leadNotFound(leadId);
   // Only what the listing would show this contractor is readable, and only that counts as a view.
-  if (!(await getBuyerPreview(ctx, ctx.db.prisma, leadId, p.contractorId))) throw leadNotFound(leadId);
-  await recordPreview(ctx, leadId, p.contractorId);
-  const preview = await getBuyerPreview(ctx, ctx.db.prisma, leadId, p.contractorId);
-  if (!preview) throw leadNotFound(leadId);
-  return preview;
+  const seen = await getBuyerPreview(ctx, ctx.db.prisma, leadId, p.contractorId);
+  if (!seen) throw leadNotFound(leadId);
+  if (!(await recordPreview(ctx, leadId, p.contractorId))) return seen;
+  const repriced = await getBuyerPreview(ctx, ctx.db.prisma, leadId, p.contractorId);
+  if (!repriced) throw leadNotFound(leadId);
+  return repriced;
 }
 
 /** POST /leads/:id/deliver: sold → delivered (seed 000). */

@@ -15,7 +15,8 @@ import * as repo from './scoring.repository.ts';
  * Per chunk: ONE query reads every scoring input (scoring.repository readScoringChunk), JS scores with the
  * pure scorers of each lead's trade — roof leads by the property-quality scorer's factor functions (score-inputs
  * factorPoints, proven equal to scorePropertyQuality), every other trade by the trade quality scorer's
- * (tradeFactorPoints, proven equal to scoreTradeQuality; issue 8 §2) — and priceLead, and ONE transaction writes back: an upsert of every row
+ * (tradeFactorPoints, proven equal to scoreTradeQuality; issue 8 §2) — and priceLead, and ONE transaction writes
+ * back: an upsert of every row
  * into the narrow score_explanations table, and one conditional UPDATE … FROM unnest of base_leads for only
  * the rows whose score, grade, price, inputs or status must change (plus their status events). Prisma cannot
  * bulk-update different values per row, so the hot path is raw SQL on the pg pool.
@@ -42,7 +43,7 @@ export const ENGINE_REVISION = `engine@2.${ASSESSMENT_RATIOS_VERSION}`;
 export const ENGINE_SCORERS = ['property-quality', 'trade-quality'] as const satisfies readonly ScorerKind[];
 /**
  * Stored in score_explanations.scorer_version and base_leads.scorer_version, per scorer: a roof lead carries
- * `property-quality@1+engine@2`, a pool lead `trade-quality@1+engine@2`.
+ * `property-quality@1+engine@2.<ratios>`, a pool lead `trade-quality@1+engine@2.<ratios>`.
  */
 export const ENGINE_VERSIONS = [`${PROPERTY_QUALITY_VERSION}+${ENGINE_REVISION}`, `${TRADE_QUALITY_VERSION}+${ENGINE_REVISION}`] as const;
 /** The roof scorer's version (seed 002 §3.5.1). */

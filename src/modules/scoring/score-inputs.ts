@@ -40,17 +40,17 @@ export const COMPLETENESS_FIELDS = [
 ] as const;
 
 /**
- * base_leads columns the engine reads as inputs. The trigger base_leads_score_inputs_changed (migration
- * 20261122030000) watches exactly these; a unit test keeps the two lists equal.
+ * base_leads columns the engine reads as inputs. The trigger base_leads_score_inputs_changed (its latest
+ * definition: migration 20261203060000) watches exactly these; a unit test keeps the two lists equal.
  */
 export const SCORE_INPUT_COLUMNS = [
-  'property_value', 'market_value', 'assessed_value', 'state', 'year_built', 'last_roof_permit_date', 'cluster_id', 'sqft', 'property_type', 'zip', 'trade', 'lat', 'lng', 'owner_name',
-  'owner_email_enc', 'owner_email_verified', 'owner_phone_enc', 'owner_phone_verified', 'intent_score',
+  'property_value', 'market_value', 'assessed_value', 'state', 'year_built', 'last_roof_permit_date', 'cluster_id', 'sqft',
+  'property_type', 'zip', 'trade', 'lat', 'lng', 'owner_name', 'owner_email_enc', 'owner_email_verified', 'owner_phone_enc',
+  'owner_phone_verified', 'intent_score',
 ] as const;
 
 /** Roof leads are scored by seed 002 §3.5.1 (property-quality), every other trade by the trade quality scorer. */
 export type ScorerKind = 'property-quality' | 'trade-quality';
-export const scorerKindOf = (trade: string): ScorerKind => (trade === ROOFING_TRADE ? 'property-quality' : 'trade-quality');
 
 /** The field names a missing-field mask stands for, in COMPLETENESS_FIELDS order. */
 export function missingFieldNames(mask: number): string[] {
@@ -112,6 +112,9 @@ const TRIGGER_ORDER: readonly TriggerKind[] = ['hail', 'wind', 'neighbor_permits
 /** The triggers.rules TRIGGER_TRADES row a scorer trigger kind comes from. */
 const TYPE_OF_KIND: Readonly<Record<TriggerKind, string>> = { hail: 'weather_event', wind: 'weather_event', neighbor_permits: 'neighbor_permits', insurance_claim: 'insurance_claim' };
 
+/** Whether a scorer trigger kind applies to a trade (its trigger type's row of TRIGGER_TRADES). */
+export const triggerKindAppliesTo = (kind: TriggerKind, trade: string): boolean => triggerAppliesTo(TYPE_OF_KIND[kind], trade);
+
 export interface TriggerSignals {
   /** Sorted, without duplicates; only kinds that apply to the lead's trade. */
   kinds: TriggerKind[];
@@ -136,7 +139,7 @@ export function triggerSignalsOf(descriptors: string | null, roofingFlags: numbe
       const parsed = count === '' ? null : Number(count);
       const n = parsed === null || Number.isFinite(parsed) ? parsed : null;
       const k = triggerKindOf(type, subtype || null, n);
-      if (!k || !triggerAppliesTo(TYPE_OF_KIND[k], trade)) continue;
+      if (!k || !triggerKindAppliesTo(k, trade)) continue;
       if (k === 'neighbor_permits') {
         if ((subtype || ROOFING_TRADE) !== trade) continue;
         sameTrade = Math.max(sameTrade, n ?? 5);

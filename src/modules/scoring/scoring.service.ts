@@ -12,8 +12,8 @@ import { priceLead } from './pricing.ts';
 import { scorePropertyQuality, type TriggerKind } from './property-quality.scorer.ts';
 import { scoreTradeQuality } from './trade-quality.scorer.ts';
 import { ENGINE_VERSIONS, engineVersionFor, rescoreLeadNow, rescoreLeads, type RescoreOptions, type RescoreResult } from './batch-engine.ts';
-import { decodeExplanation, isUrgent, missingFieldNames, type LeadScoringInputs } from './score-inputs.ts';
-import { ROOFING_TRADE, triggerAppliesTo } from './triggers.rules.ts';
+import { decodeExplanation, isUrgent, missingFieldNames, triggerKindAppliesTo, type LeadScoringInputs } from './score-inputs.ts';
+import { ROOFING_TRADE } from './triggers.rules.ts';
 import * as repo from './scoring.repository.ts';
 import { rescoreBatchJob } from './scoring.jobs.ts';
 import { RESCORE_BATCH_JOB, ZRescoreBatchPayload, type TLeadScore, type TRescoreBatchPayload, type TScoreBatchBody, type TScorePropertyBody, type TScorePropertyResult, type TStoredExplanation } from './scoring.schemas.ts';
@@ -22,14 +22,12 @@ const SERVICE = 'scoring';
 
 const leadNotFound = (id: string) => new AppError('LEAD_NOT_FOUND', { message: `lead ${id} not found` });
 
-const TRIGGER_TYPE_OF_KIND: Readonly<Record<TriggerKind, string>> = { hail: 'weather_event', wind: 'weather_event', neighbor_permits: 'neighbor_permits', insurance_claim: 'insurance_claim' };
-
 /** The trigger kinds that apply to a trade (triggers.rules TRIGGER_TRADES), and the ones that do not. */
 function splitTriggers(kinds: readonly TriggerKind[], trade: string): { applied: TriggerKind[]; ignored: TriggerKind[] } {
   const unique = [...new Set(kinds)];
   return {
-    applied: unique.filter((k) => triggerAppliesTo(TRIGGER_TYPE_OF_KIND[k], trade)),
-    ignored: unique.filter((k) => !triggerAppliesTo(TRIGGER_TYPE_OF_KIND[k], trade)),
+    applied: unique.filter((k) => triggerKindAppliesTo(k, trade)),
+    ignored: unique.filter((k) => !triggerKindAppliesTo(k, trade)),
   };
 }
 
