@@ -10,10 +10,10 @@ let seq = 0;
 const ISO = expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
 const UUID = expect.stringMatching(/^[0-9a-f-]{36}$/);
 
-async function createContractor(name = `Terr Co ${++seq}`): Promise<string> {
+async function createContractor(name = `Terr Co ${++seq}`, subscriptionTier = 'professional'): Promise<string> {
   const res = await h.app.inject({
     method: 'POST', url: '/api/v1/contractors', headers: h.adminAuth,
-    payload: { companyName: name, email: `c${seq}@terr.test`, city: 'Austin', state: 'TX', zip: '78701', subscriptionTier: 'professional' },
+    payload: { companyName: name, email: `c${seq}@terr.test`, city: 'Austin', state: 'TX', zip: '78701', subscriptionTier },
   });
   if (res.statusCode !== 201) throw new Error(`create contractor: ${res.statusCode} ${res.body}`);
   return res.json().id;
@@ -111,6 +111,47 @@ describe('POST /api/v1/contractors/:id/territories', () => {
     const shared = await claim(a, { zip: '73311', trade: 'fence', exclusive: false });
     expect(shared.statusCode).toBe(409);
     expect(shared.json().code).toBe('TERRITORY_TAKEN');
+  });
+
+  it('tier rules (seed 002 §3.6.6): a starter contractor holds shared claims only', async () => {
+    const starter = await createContractor(`Starter ${++seq}`, 'starter');
+    const res = await claim(starter, { zip: '73330', trade: 'roof', exclusive: true });
+    expect([res.statusCode, res.json().code]).toEqual([403, 'TIER_NOT_ALLOWED']);
+    expect((await claim(starter, { zip: '73330', trade: 'roof', exclusive: false })).statusCode).toBe(201);
+  });
+
+  it('an exclusive claim over other contractors’ shared claims is 409 unless an admin forces it, which ends them at once', async () => {
+    const [a, b, x] = [await createContractor(), await createContractor(), await createContractor()];
+    expect((await claim(a, { zip: '73331', trade: 'siding', exclusive: false })).statusCode).toBe(201);
+    expect((await claim(b, { zip: '73331', trade: 'siding', exclusive: false })).statusCode).toBe(201);
+    const refused = await claim(x, { zip: '73331', trade: 'siding', exclusive: true });
+    expect([refused.statusCode, refused.json().code, refused.json().sharedClaims]).toEqual([409, 'TERRITORY_SHARED', 2]);
+    await ensureUser(h.ctx, { email: 'terr-ops@t.test', password: 'password123', role: 'ops' });
+    const ops = await claim(x, { zip: '73331', trade: 'siding', exclusive: true, force: true }, await h.login('terr-ops@t.test'));
+    expect([ops.statusCode, ops.json().code]).toEqual([403, 'FORBIDDEN']);
+    const forced = await claim(x, { zip: '73331', trade: 'siding', exclusive: true, force: true });
+    expect(forced.statusCode).toBe(201);
+    expect((await activeRows('73331', 'siding')).map((t) => [t.contractorId, t.exclusive])).toEqual([[x, true]]);
+    expect(await h.ctx.db.prisma.systemEvent.count({ where: { eventName: 'territory.revoked', eventData: { path: ['reason'], equals: 'superseded_by_exclusive' } } })).toBe(2);
+  });
+
+  it('20 concurrent mixed claims on one (zip, trade): one kind wins, never an exclusive beside another claim', async () => {
+    const ids = await Promise.all(Array.from({ length: 20 }, () => createContractor()));
+    const results = await Promise.all(ids.map((id, i) => claim(id, { zip: '73340', trade: 'windows', exclusive: i % 2 === 0 })));
+    const won = results.flatMap((r, i) => (r.statusCode === 201 ? [i] : []));
+    const rows = await activeRows('73340', 'windows');
+    expect(rows).toHaveLength(won.length);
+    const exclusives = rows.filter((t) => t.exclusive);
+    if (exclusives.length) {
+      // an exclusive claim came first: it is the only winner, everyone else was refused
+      expect(won).toHaveLength(1);
+      expect(exclusives).toHaveLength(1);
+    } else {
+      // a shared claim came first: all ten shared claims won, every exclusive one was refused as shared
+      expect(won.every((i) => i % 2 === 1)).toBe(true);
+      expect(won).toHaveLength(10);
+    }
+    for (const [i, r] of results.entries()) if (r.statusCode !== 201) expect(r.json().code).toMatch(i % 2 === 0 ? /^TERRITORY_(TAKEN|SHARED)$/ : /^TERRITORY_TAKEN$/);
   });
 
   it('an expired claim does not block: it is marked expired and the new claim wins', async () => {

@@ -35,6 +35,32 @@ const rescoreEvery30Minutes = () =>
 
 const lead = (id: string) => h.ctx.db.prisma.baseLead.findUniqueOrThrow({ where: { id } });
 
+/** A pool lead scoring 85 (B, $175): intent 90 → 45, $800,000 → 20, both contacts verified → 15, complete → 5; on sale. */
+async function publishedPoolLead(address: string, zip: string): Promise<string> {
+  const c = h.ctx.cipher;
+  const id = (await h.ctx.db.prisma.baseLead.create({
+    data: {
+      trade: 'pool', tradeGroup: 'luxury_outdoor', category: 'pool', address, city: 'Plano', state: 'TX', zip, lat: 33.08, lng: -96.75,
+      propertyValue: 800_000, yearBuilt: 2005, sqft: 2_800, propertyType: 'single_family', ownerName: 'Pat Pool',
+      ownerEmailEnc: c.encrypt(`${zip}@example.com`), ownerEmailVerified: true, ownerPhoneEnc: c.encrypt('972-555-0199'), ownerPhoneVerified: true,
+      intentScore: 90, status: 'processing',
+    },
+  })).id;
+  await rescoreLeads(h.ctx, { filter: { ids: [id] } });
+  expect((await h.app.inject({ method: 'POST', url: `/api/v1/leads/${id}/publish`, headers: h.adminAuth })).statusCode).toBe(200);
+  return id;
+}
+
+/** A contractor created over the API in Plano, and its bearer token. */
+async function contractorWithToken(companyName: string, email: string, zip: string, tier = 'professional') {
+  const res = await h.app.inject({
+    method: 'POST', url: '/api/v1/contractors', headers: h.adminAuth,
+    payload: { companyName, email, city: 'Plano', state: 'TX', zip, subscriptionTier: tier },
+  });
+  const cid: string = res.json().id;
+  return { cid, auth: { authorization: `Bearer ${await signAccessToken(h.config.JWT_SECRET, { sub: randomUUID(), role: 'contractor', cid, email }, 900)}` } };
+}
+
 beforeAll(async () => {
   h = await createHarness();
   tmp = await mkdtemp(path.join(tmpdir(), 'tl-trade-'));
@@ -264,26 +290,9 @@ describe('Denver: the market value, not the assessed value (issue 8 §3)', () =>
 describe('demand premium: two contractors previewing in 24 h (seed 002 §3.5.2, issue 8 §3)', () => {
   it('the second viewer sees the ×1.15 price and the purchase charges it', async () => {
     const db = h.ctx.db.prisma;
-    const c = h.ctx.cipher;
     // pool: intent 90 → 45; $800,000 → 20; both verified → 15; complete → 5; no pool permits → 0. 85, B, $175.
-    const id = (await db.baseLead.create({
-      data: {
-        trade: 'pool', tradeGroup: 'luxury_outdoor', category: 'pool', address: '9 Demand Dr', city: 'Plano', state: 'TX', zip: '75024',
-        lat: 33.1, lng: -96.8, propertyValue: 800_000, yearBuilt: 2005, sqft: 2_800, propertyType: 'single_family', ownerName: 'Dee Mand',
-        ownerEmailEnc: c.encrypt('dee@example.com'), ownerEmailVerified: true, ownerPhoneEnc: c.encrypt('972-555-0199'), ownerPhoneVerified: true,
-        intentScore: 90, status: 'processing',
-      },
-    })).id;
-    await rescoreLeads(h.ctx, { filter: { ids: [id] } });
-    expect((await h.app.inject({ method: 'POST', url: `/api/v1/leads/${id}/publish`, headers: h.adminAuth })).statusCode).toBe(200);
-    const contractor = async (n: number) => {
-      const res = await h.app.inject({
-        method: 'POST', url: '/api/v1/contractors', headers: h.adminAuth,
-        payload: { companyName: `Pool Co ${n}`, email: `pool${n}@demand.test`, city: 'Plano', state: 'TX', zip: '75024', subscriptionTier: 'professional' },
-      });
-      const cid = res.json().id;
-      return { cid, auth: { authorization: `Bearer ${await signAccessToken(h.config.JWT_SECRET, { sub: randomUUID(), role: 'contractor', cid, email: `pool${n}@demand.test` }, 900)}` } };
-    };
+    const id = await publishedPoolLead('9 Demand Dr', '75024');
+    const contractor = (n: number) => contractorWithToken(`Pool Co ${n}`, `pool${n}@demand.test`, '75024');
     const [a, b] = [await contractor(1), await contractor(2)];
     const view = async (who: { auth: Record<string, string> }) => (await h.app.inject({ method: 'GET', url: `/api/v1/leads/${id}`, headers: who.auth })).json().price;
 
@@ -311,26 +320,9 @@ describe('demand premium: two contractors previewing in 24 h (seed 002 §3.5.2, 
 describe('exclusivity, every way it is sold (issue 8 §5)', () => {
   it('a live exclusive cluster hides its leads from other contractors, refuses their purchase and prices the lead ×1.1', async () => {
     const db = h.ctx.db.prisma;
-    const c = h.ctx.cipher;
     // pool: 45 + 20 + 15 + 5 + 0 = 85, B, $175 (as in the demand premium case)
-    const id = (await db.baseLead.create({
-      data: {
-        trade: 'pool', tradeGroup: 'luxury_outdoor', category: 'pool', address: '11 Cluster Ct', city: 'Plano', state: 'TX', zip: '75025',
-        lat: 33.08, lng: -96.75, propertyValue: 800_000, yearBuilt: 2005, sqft: 2_800, propertyType: 'single_family', ownerName: 'Cee Luster',
-        ownerEmailEnc: c.encrypt('cee@example.com'), ownerEmailVerified: true, ownerPhoneEnc: c.encrypt('972-555-0142'), ownerPhoneVerified: true,
-        intentScore: 90, status: 'processing',
-      },
-    })).id;
-    await rescoreLeads(h.ctx, { filter: { ids: [id] } });
-    expect((await h.app.inject({ method: 'POST', url: `/api/v1/leads/${id}/publish`, headers: h.adminAuth })).statusCode).toBe(200);
-    const contractor = async (n: number, tier = 'professional') => {
-      const res = await h.app.inject({
-        method: 'POST', url: '/api/v1/contractors', headers: h.adminAuth,
-        payload: { companyName: `Cluster Co ${n}`, email: `cl${n}@cluster.test`, city: 'Plano', state: 'TX', zip: '75025', subscriptionTier: tier },
-      });
-      const cid = res.json().id;
-      return { cid, auth: { authorization: `Bearer ${await signAccessToken(h.config.JWT_SECRET, { sub: randomUUID(), role: 'contractor', cid, email: `cl${n}@cluster.test` }, 900)}` } };
-    };
+    const id = await publishedPoolLead('11 Cluster Ct', '75025');
+    const contractor = (n: number, tier = 'professional') => contractorWithToken(`Cluster Co ${n}`, `cl${n}@cluster.test`, '75025', tier);
     const [holder, other, starter] = [await contractor(1), await contractor(2), await contractor(3, 'starter')];
     const view = (who: { auth: Record<string, string> }) => h.app.inject({ method: 'GET', url: `/api/v1/leads/${id}`, headers: who.auth });
     const listed = async (who: { auth: Record<string, string> }) =>

@@ -5,11 +5,27 @@ const live = () => ({ status: 'active' as const, OR: [{ expiresAt: null }, { exp
 
 // Raw SQL: Prisma cannot say FOR SHARE. The share lock makes a concurrent soft delete of the contractor
 // (whose UPDATE needs the row) wait for this claim to commit, so its revocation sees the new territory.
-export async function shareLockLiveContractor(db: Db, contractorId: string): Promise<boolean> {
-  const rows = await db.$queryRaw<{ id: string }[]>`
-    SELECT id::text AS id FROM contractors WHERE id = ${contractorId}::uuid AND deleted_at IS NULL FOR SHARE`;
-  return rows.length > 0;
+export async function shareLockLiveContractor(db: Db, contractorId: string): Promise<{ tier: 'starter' | 'professional' | 'enterprise' } | null> {
+  const rows = await db.$queryRaw<{ tier: 'starter' | 'professional' | 'enterprise' }[]>`
+    SELECT subscription_tier::text AS tier FROM contractors WHERE id = ${contractorId}::uuid AND deleted_at IS NULL FOR SHARE`;
+  return rows[0] ?? null;
 }
+
+// Advisory lock namespace (two-int form): claims on one (zip, trade) are decided one at a time, so a shared claim
+// and an exclusive one arriving together cannot both commit beside each other.
+const CLAIM_LOCK_NS = 7_307_041;
+
+export async function lockZipTrade(db: Db, zip: string, trade: string): Promise<void> {
+  await db.$executeRaw`SELECT pg_advisory_xact_lock(${CLAIM_LOCK_NS}::int, hashtext(${`${zip}|${trade}`}))`;
+}
+
+/** Other contractors' live shared claims on (zip, trade). */
+export const findOthersSharedClaims = (db: Db, zip: string, trade: string, contractorId: string) =>
+  db.territory.findMany({ where: { zip, trade, exclusive: false, contractorId: { not: contractorId }, ...live() } });
+
+/** Ends these claims (an admin's forced exclusive claim supersedes them); conditional on still active. */
+export const revokeClaims = (db: Db, ids: string[]) =>
+  db.territory.updateManyAndReturn({ where: { id: { in: ids }, status: 'active' }, data: { status: 'revoked', revokedAt: new Date() } });
 
 export const contractorIsLive = async (db: Db, contractorId: string) =>
   (await db.contractor.count({ where: { id: contractorId, deletedAt: null } })) > 0;

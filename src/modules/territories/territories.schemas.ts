@@ -10,6 +10,7 @@ export const ZAssignTerritoryBody = z.object({
   zip: ZTerritoryZip,
   trade: ZTrade,
   exclusive: z.boolean().default(true),
+  force: z.boolean().default(false).describe('admin only: an exclusive claim ends other contractors\' shared claims on the (zip, trade) instead of answering 409'),
   expiresAt: z.iso.datetime({ offset: true }).optional().describe('claim lapses at this instant; open-ended if absent'),
 });
 

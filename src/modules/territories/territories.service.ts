@@ -46,7 +46,11 @@ export async function findExclusiveHolder(db: Db, zip: string, trade: string): P
 /**
  * Claims (zip, trade) for a contractor. Exclusivity is the database's job (seed 000: "enforced at database
  * level"): the partial unique index territories_one_active_exclusive lets only one of N concurrent exclusive
- * claims commit; the others get a unique violation, answered as TERRITORY_TAKEN.
+ * claims commit; the others get a unique violation, answered as TERRITORY_TAKEN. Claims on one (zip, trade) are
+ * also serialized by an advisory lock, so a shared and an exclusive claim cannot both commit side by side.
+ * Tier rules (seed 002 §3.6.6): a starter contractor holds shared claims only (403 TIER_NOT_ALLOWED for an
+ * exclusive one). An exclusive claim where other contractors hold shared claims is 409 TERRITORY_SHARED, unless an
+ * admin passes `force`, which ends those shared claims in the same transaction.
  */
 export async function assignTerritory(ctx: AppContext, principal: Principal | undefined, opts: TAssignTerritoryBody & { contractorId: string }) {
   const p = requireRole(principal, 'admin', 'ops');
@@ -54,17 +58,33 @@ export async function assignTerritory(ctx: AppContext, principal: Principal | un
   if (expiresAt && expiresAt <= new Date()) {
     throw new AppError('VALIDATION_FAILED', { message: 'expiresAt must be in the future', details: { errors: [{ path: 'body.expiresAt', message: 'must be in the future' }] } });
   }
+  if (opts.force && p.role !== 'admin') throw new AppError('FORBIDDEN', { message: 'only an admin may force an exclusive claim' });
   try {
     return await ctx.db.prisma.$transaction(async (tx) => {
-      if (!(await repo.shareLockLiveContractor(tx, opts.contractorId))) {
-        throw new AppError('CONTRACTOR_NOT_FOUND', { message: `contractor ${opts.contractorId} not found` });
+      const contractor = await repo.shareLockLiveContractor(tx, opts.contractorId);
+      if (!contractor) throw new AppError('CONTRACTOR_NOT_FOUND', { message: `contractor ${opts.contractorId} not found` });
+      if (opts.exclusive && contractor.tier === 'starter') {
+        throw new AppError('TIER_NOT_ALLOWED', { message: 'starter contractors cannot hold exclusive territories; claim it shared, or upgrade to professional' });
       }
+      await repo.lockZipTrade(tx, opts.zip, opts.trade);
       // A lapsed claim must not block: retire it first, in this transaction, so the index no longer counts it.
       for (const old of await repo.expireLapsed(tx, opts.zip, opts.trade)) await territoryEvent(tx, 'territory.expired', old);
       if (!opts.exclusive) {
         // A shared claim may sit beside other shared claims, never beside someone's exclusive one.
         const holder = await findExclusiveHolder(tx, opts.zip, opts.trade);
         if (holder && holder !== opts.contractorId) throw takenError(opts.zip, opts.trade);
+      }
+      if (opts.exclusive) {
+        const shared = await repo.findOthersSharedClaims(tx, opts.zip, opts.trade, opts.contractorId);
+        if (shared.length && !opts.force) {
+          throw new AppError('TERRITORY_SHARED', {
+            message: `${opts.trade} in ${opts.zip} has ${shared.length} shared claim(s) of other contractors; an admin may pass force to end them`,
+            details: { zip: opts.zip, trade: opts.trade, sharedClaims: shared.length },
+          });
+        }
+        for (const t of await repo.revokeClaims(tx, shared.map((x) => x.id))) {
+          await territoryEvent(tx, 'territory.revoked', t, { by: p.id, reason: 'superseded_by_exclusive' });
+        }
       }
       const t = await repo.insertTerritory(tx, { contractorId: opts.contractorId, zip: opts.zip, trade: opts.trade, exclusive: opts.exclusive, expiresAt });
       await territoryEvent(tx, 'territory.assigned', t, { by: p.id, expiresAt: expiresAt?.toISOString() ?? null });
