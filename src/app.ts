@@ -1,11 +1,12 @@
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from './platform/context.ts';
 import { loggerOptions } from './platform/logger.ts';
 import { registerProblemHandlers } from './platform/problem.ts';
+import { openApiTransform } from './platform/openapi.ts';
 import { createMetrics, type Metrics } from './platform/metrics.ts';
 import type { Principal } from './platform/auth.ts';
 import { hitRateLimit } from './platform/rate-limit.ts';
@@ -71,7 +72,7 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
       },
       security: [{ bearerAuth: [] }, { apiKey: [] }],
     },
-    transform: jsonSchemaTransform,
+    transform: openApiTransform,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 

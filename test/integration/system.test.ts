@@ -55,6 +55,29 @@ describe('system endpoints', () => {
     expect(ui.body).toContain('swagger');
   });
 
+  it('names paths without a trailing slash and documents the problem+json errors of every API operation (issue 8 §6)', async () => {
+    const doc = (await h.app.inject({ method: 'GET', url: '/docs/json' })).json();
+    const paths = Object.keys(doc.paths);
+    expect(paths.filter((p) => p.length > 1 && p.endsWith('/'))).toEqual([]);
+    expect(paths).toEqual(expect.arrayContaining(['/api/v1/leads', '/api/v1/contractors', '/api/v1/clusters', '/api/v1/cities', '/api/v1/jobs']));
+    const ops = Object.entries<Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>>(doc.paths)
+      .filter(([p]) => p.startsWith('/api/'))
+      .flatMap(([p, o]) => Object.entries(o).map(([m, op]) => ({ p, m, codes: Object.keys(op.responses), op })));
+    expect(ops.length).toBeGreaterThan(50);
+    for (const { p, m, codes, op } of ops) {
+      expect({ op: `${m} ${p}`, has429: codes.includes('429') }).toEqual({ op: `${m} ${p}`, has429: true });
+      expect(op.responses['429']!.content).toHaveProperty(['application/problem+json']);
+    }
+    const codesOf = (p: string, m: string) => Object.keys(doc.paths[p][m].responses).sort();
+    expect(codesOf('/api/v1/leads/{id}/purchase', 'post')).toEqual(['200', '400', '401', '403', '404', '409', '429']);
+    expect(codesOf('/api/v1/auth/login', 'post')).toEqual(['200', '400', '401', '429']);
+    expect(codesOf('/api/v1/leads', 'get')).toEqual(['200', '400', '401', '403', '429']);
+    const wrong = await h.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'nobody@x.test', password: 'wrong-password' } });
+    expect([wrong.statusCode, wrong.headers['content-type']]).toEqual([401, expect.stringContaining('application/problem+json')]);
+    // The documented form is served: a collection without the slash.
+    expect((await h.app.inject({ method: 'GET', url: '/api/v1/leads', headers: h.adminAuth })).statusCode).toBe(200);
+  });
+
   it('unknown routes and malformed JSON are problem+json with stable codes', async () => {
     const nf = await h.app.inject({ method: 'GET', url: '/api/v1/nope' });
     expect(nf.statusCode).toBe(404);
