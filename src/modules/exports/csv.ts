@@ -1,10 +1,15 @@
+import { parse, type CsvError } from 'csv-parse/sync';
+import { stringify, type Options as StringifyOptions } from 'csv-stringify/sync';
+
 /**
- * RFC 4180 CSV, both ways. Writer: CRLF after every record; a field containing a comma, a double quote, CR
- * or LF is quoted with its quotes doubled; a record that is one empty field is written `""` so it does not
- * read back as a blank line. Parser: the same grammar, strict (a stray quote is an error rather than a
- * guess), accepting LF line ends and a leading UTF-8 BOM from files edited by hand.
+ * RFC 4180 CSV, both ways, on the kept libraries (issue 8 §6: one CSV implementation): csv-stringify writes,
+ * csv-parse reads. Writer: CRLF after every record; a field containing a comma, a double quote, CR or LF is
+ * quoted with its quotes doubled; a record that is one empty field is written `""` so a spreadsheet does not drop
+ * it as a blank line. Parser: the same grammar, strict (a stray quote is an error rather than a guess),
+ * accepting LF (or CR) line ends, ragged rows and a leading UTF-8 BOM from files edited by hand.
  */
-const NEEDS_QUOTES = /[",\r\n]/;
+const WRITE: StringifyOptions = { record_delimiter: '\r\n', quoted_match: /[\r\n]/ };
+const READ = { bom: true, relax_column_count: true, record_delimiter: ['\r\n', '\n', '\r'] };
 
 /** A cell a spreadsheet would run as a formula: starts with =, +, -, @, tab or CR (OWASP "CSV injection"). */
 const FORMULA_START = /^[=+\-@\t\r]/;
@@ -19,17 +24,30 @@ export function neutralizeFormula(value: string): string {
 }
 
 export function formatCsvField(value: string): string {
-  return NEEDS_QUOTES.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+  return stringify([[value]], { ...WRITE, eof: false });
 }
 
 export function formatCsvRecord(fields: readonly string[]): string {
   if (fields.length === 1 && fields[0] === '') return '""';
-  return fields.map(formatCsvField).join(',');
+  return stringify([[...fields]], { ...WRITE, eof: false });
 }
 
 export function toCsv(records: readonly (readonly string[])[]): string {
   let out = '';
-  for (const r of records) out += `${formatCsvRecord(r)}\r\n`;
+  let run: string[][] = [];
+  const flush = () => {
+    if (run.length) out += stringify(run, WRITE);
+    run = [];
+  };
+  for (const r of records) {
+    if (r.length === 1 && r[0] === '') {
+      flush();
+      out += '""\r\n';
+    } else {
+      run.push([...r]);
+    }
+  }
+  flush();
   return out;
 }
 
@@ -40,79 +58,19 @@ export class CsvParseError extends Error {
   }
 }
 
+/** csv-parse's error codes in the words this project's messages use. */
+const PARSE_ERRORS: Readonly<Record<string, string>> = {
+  INVALID_OPENING_QUOTE: 'quote inside an unquoted field',
+  CSV_QUOTE_NOT_CLOSED: 'unterminated quoted field',
+  CSV_INVALID_CLOSING_QUOTE: 'text after a closing quote',
+};
+
 export function parseCsv(text: string): string[][] {
-  const s = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const records: string[][] = [];
-  let record: string[] = [];
-  let field = '';
-  let line = 1;
-  let i = 0;
-  const n = s.length;
-  const endRecord = () => {
-    record.push(field);
-    records.push(record);
-    record = [];
-    field = '';
-  };
-  while (i < n) {
-    const c = s[i]!;
-    if (c === '"') {
-      if (field !== '') throw new CsvParseError('quote inside an unquoted field', line);
-      // Quoted field: runs to the next quote that is not doubled.
-      i++;
-      const startLine = line;
-      for (;;) {
-        if (i >= n) throw new CsvParseError('unterminated quoted field', startLine);
-        const q = s[i]!;
-        if (q === '"') {
-          if (s[i + 1] === '"') {
-            field += '"';
-            i += 2;
-            continue;
-          }
-          i++;
-          break;
-        }
-        if (q === '\n') line++;
-        field += q;
-        i++;
-      }
-      const next = s[i];
-      if (next !== undefined && next !== ',' && next !== '\r' && next !== '\n') {
-        throw new CsvParseError('text after a closing quote', line);
-      }
-      // An empty quoted field must survive as a field even if the record ends here.
-      if (next === undefined) {
-        endRecord();
-        return records;
-      }
-      if (next === ',') {
-        record.push(field);
-        field = '';
-        i++;
-        if (i >= n) {
-          endRecord();
-          return records;
-        }
-      }
-      continue;
-    }
-    if (c === ',') {
-      record.push(field);
-      field = '';
-      i++;
-      if (i >= n) endRecord();
-      continue;
-    }
-    if (c === '\r' || c === '\n') {
-      endRecord();
-      i += c === '\r' && s[i + 1] === '\n' ? 2 : 1;
-      line++;
-      continue;
-    }
-    field += c;
-    i++;
-    if (i >= n) endRecord();
+  try {
+    return parse(text, READ) as string[][];
+  } catch (err) {
+    const e = err as CsvError & { lines?: number };
+    if (typeof e.code !== 'string') throw err;
+    throw new CsvParseError(PARSE_ERRORS[e.code] ?? e.message, e.lines ?? 0);
   }
-  return records;
 }
