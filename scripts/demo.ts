@@ -71,7 +71,7 @@ for (const d of demoContractors) {
   await ensureUser(ctx, { email: d.email, password: DEMO_PASSWORD, role: 'contractor', contractorId: c.id });
   for (const zip of zips) {
     const held = await db.territory.findFirst({ where: { zip, trade: 'roof', status: 'active', exclusive: true } });
-    if (!held) await assignTerritory(ctx, adminPrincipal, { contractorId: c.id, zip, trade: 'roof', exclusive: true, force: false });
+    if (!held) await assignTerritory(ctx, adminPrincipal, { contractorId: c.id, kind: 'zip', zip, trade: 'roof', exclusive: true, force: false });
   }
   console.log(`  ${d.subscriptionTier.padEnd(12)} ${d.companyName.padEnd(22)} ${d.email}  territories: ${zips.length ? zips.map((z) => `${z}/roof`).join(', ') : 'none (buys shared leads)'}`);
 }

@@ -37,7 +37,7 @@ describe('POST /api/v1/contractors/:id/territories', () => {
     const res = await claim(c, { zip: '78701', trade: 'roof', exclusive: true, expiresAt: '2099-01-01T00:00:00Z' });
     expect(res.statusCode).toBe(201);
     expect(res.json()).toEqual({
-      id: UUID, contractorId: c, zip: '78701', trade: 'roof', exclusive: true, status: 'active',
+      id: UUID, contractorId: c, kind: 'zip', zip: '78701', city: null, state: null, trade: 'roof', exclusive: true, status: 'active',
       startsAt: ISO, expiresAt: '2099-01-01T00:00:00.000Z', revokedAt: null, createdAt: ISO,
     });
     const ev = await h.ctx.db.prisma.systemEvent.findMany({ where: { entityId: res.json().id } });
@@ -152,6 +152,33 @@ describe('POST /api/v1/contractors/:id/territories', () => {
       expect(won).toHaveLength(10);
     }
     for (const [i, r] of results.entries()) if (r.statusCode !== 201) expect(r.json().code).toMatch(i % 2 === 0 ? /^TERRITORY_(TAKEN|SHARED)$/ : /^TERRITORY_TAKEN$/);
+  });
+
+  it('city-wide exclusivity per trade for enterprise (seed 002 §3.6.6), one per city and trade, refused both ways against ZIP exclusives', async () => {
+    const [ent, ent2, pro] = [await createContractor(`Ent ${++seq}`, 'enterprise'), await createContractor(`Ent ${++seq}`, 'enterprise'), await createContractor()];
+    const city = { kind: 'city', city: 'Round Rock', state: 'tx', trade: 'hvac' };
+    const notEnterprise = await claim(pro, city);
+    expect([notEnterprise.statusCode, notEnterprise.json().code]).toEqual([403, 'TIER_NOT_ALLOWED']);
+    const bad = await claim(ent, { kind: 'city', trade: 'hvac', zip: '78664' });
+    expect([bad.statusCode, bad.json().code]).toEqual([400, 'VALIDATION_FAILED']);
+    const won = await claim(ent, city);
+    expect(won.statusCode).toBe(201);
+    expect(won.json()).toMatchObject({ kind: 'city', zip: null, city: 'Round Rock', state: 'TX', trade: 'hvac', exclusive: true });
+    const second = await claim(ent2, { ...city, city: 'ROUND ROCK' });
+    expect([second.statusCode, second.json().code]).toEqual([409, 'TERRITORY_TAKEN']);
+    // A ZIP of Round Rock (78664) cannot be claimed by another contractor, shared or exclusive.
+    for (const exclusive of [true, false]) {
+      const z = await claim(pro, { zip: '78664', trade: 'hvac', exclusive });
+      expect([z.statusCode, z.json().code]).toEqual([409, 'TERRITORY_TAKEN']);
+    }
+    expect((await claim(pro, { zip: '78664', trade: 'roof', exclusive: true })).statusCode).toBe(201); // another trade
+    // The other way: a ZIP exclusive in Georgetown (78626) blocks a city claim on Georgetown.
+    expect((await claim(pro, { zip: '78626', trade: 'hvac', exclusive: true })).statusCode).toBe(201);
+    const blocked = await claim(ent2, { kind: 'city', city: 'Georgetown', state: 'TX', trade: 'hvac' });
+    expect([blocked.statusCode, blocked.json().code]).toEqual([409, 'TERRITORY_TAKEN']);
+    // The database refuses a second active city claim even without the service's checks.
+    await expect(h.ctx.db.prisma.territory.create({ data: { contractorId: ent2, kind: 'city', city: 'round rock', state: 'TX', trade: 'hvac', exclusive: true } }))
+      .rejects.toThrow();
   });
 
   it('an expired claim does not block: it is marked expired and the new claim wins', async () => {

@@ -349,3 +349,27 @@ describe('exclusivity, every way it is sold (issue 8 §5)', () => {
     expect(Number((await db.leadAssignment.findFirstOrThrow({ where: { baseLeadId: id } })).pricePaid)).toBe(192.5);
   });
 });
+
+describe('city-wide exclusivity in the marketplace (issue 8 §5, seed 002 §3.6.6)', () => {
+  it('an enterprise city claim hides the city’s leads of its trade from others, refuses their purchase and prices them ×1.1', async () => {
+    const db = h.ctx.db.prisma;
+    // The same pool lead as above (85, B, $175), in Plano 75093.
+    const id = await publishedPoolLead('21 Citywide Cir', '75093');
+    const holder = await contractorWithToken('Plano Pools Inc', 'ent@citywide.test', '75093', 'enterprise');
+    const other = await contractorWithToken('Other Pools', 'other@citywide.test', '75093');
+    const claim = await h.app.inject({
+      method: 'POST', url: `/api/v1/contractors/${holder.cid}/territories`, headers: h.adminAuth,
+      payload: { kind: 'city', city: 'Plano', state: 'TX', trade: 'pool' },
+    });
+    expect(claim.statusCode).toBe(201);
+    await rescoreEvery30Minutes();
+    expect(Number((await lead(id)).price)).toBe(192.5); // $175 × 1.1
+
+    expect((await h.app.inject({ method: 'GET', url: `/api/v1/leads/${id}`, headers: other.auth })).statusCode).toBe(404);
+    const refused = await h.app.inject({ method: 'POST', url: `/api/v1/leads/${id}/purchase`, headers: { ...other.auth, 'idempotency-key': randomUUID() }, payload: {} });
+    expect([refused.statusCode, refused.json().code]).toEqual([403, 'NOT_TERRITORY_HOLDER']);
+    const bought = await h.app.inject({ method: 'POST', url: `/api/v1/leads/${id}/purchase`, headers: { ...holder.auth, 'idempotency-key': randomUUID() }, payload: {} });
+    expect(bought.statusCode).toBe(200);
+    expect(Number((await db.leadAssignment.findFirstOrThrow({ where: { baseLeadId: id } })).pricePaid)).toBe(192.5);
+  });
+});

@@ -16,7 +16,7 @@ export const findLeadState = (db: Db, id: string) =>
     where: { id },
     select: {
       id: true, status: true, deletedAt: true, soldToContractorId: true, qualityScore: true, price: true,
-      zip: true, trade: true, publishedAt: true, createdAt: true,
+      zip: true, city: true, state: true, trade: true, publishedAt: true, createdAt: true,
     },
   });
 
@@ -111,6 +111,11 @@ export function listLeads(db: Db, f: ListLeadsFilter): Promise<ListedLeadRow[]> 
     where.push(Prisma.sql`NOT EXISTS (
       SELECT 1 FROM territories t
        WHERE t.zip = b.zip AND t.trade = b.trade AND t.exclusive AND t.status = 'active'
+         AND (t.expires_at IS NULL OR t.expires_at > now()) AND t.contractor_id <> ${contractorId}::uuid)`);
+    // seed 002 §3.6.6 enterprise city-wide exclusivity (issue 8 §5): another contractor's city claim hides the city's leads.
+    where.push(Prisma.sql`NOT EXISTS (
+      SELECT 1 FROM territories t
+       WHERE t.kind = 'city' AND lower(t.city) = lower(b.city) AND t.state = b.state AND t.trade = b.trade AND t.status = 'active'
          AND (t.expires_at IS NULL OR t.expires_at > now()) AND t.contractor_id <> ${contractorId}::uuid)`);
     // seed 002 §3.5.4 "assign cluster to single contractor": a live exclusive cluster hides its leads from the others.
     where.push(Prisma.sql`NOT EXISTS (

@@ -10,7 +10,7 @@ import { startOfUtcMonth } from '../contractors/contractors.tiers.ts';
 import { repriceLead } from '../scoring/scoring.service.ts';
 import { findLeadClusterHolder } from '../scoring/clustering.service.ts';
 import { DEMAND_MIN_CONTRACTORS, DEMAND_WINDOW_HOURS } from '../scoring/pricing.ts';
-import { findExclusiveHolder } from '../territories/territories.service.ts';
+import { findLeadExclusiveHolder } from '../territories/territories.service.ts';
 import { getBuyerPreview, getFullLead, getFullLeads, getLeadState, isLeadOwner, transitionLead } from '../leads/leads.service.ts';
 import type { TLeadFull, TLeadView } from '../leads/leads.schemas.ts';
 import * as repo from './marketplace.repository.ts';
@@ -95,12 +95,10 @@ async function sellLead(ctx: AppContext, tx: Tx, o: SaleOptions): Promise<TLeadF
   if (clusterHolder && clusterHolder !== o.contractorId) {
     throw new AppError('NOT_CLUSTER_HOLDER', { message: 'this lead belongs to a cluster held exclusively by another contractor' });
   }
-  // seed 000 "Exclusivity Enforcement: one contractor per ZIP per trade".
-  if (lead.zip) {
-    const holder = await findExclusiveHolder(tx, lead.zip, lead.trade);
-    if (holder && holder !== o.contractorId) {
-      throw new AppError('NOT_TERRITORY_HOLDER', { message: `${lead.trade} leads in ${lead.zip} are exclusive to another contractor` });
-    }
+  // seed 000 "Exclusivity Enforcement: one contractor per ZIP per trade", and seed 002 §3.6.6 city-wide claims.
+  const holder = await findLeadExclusiveHolder(tx, lead);
+  if (holder && holder !== o.contractorId) {
+    throw new AppError('NOT_TERRITORY_HOLDER', { message: `${lead.trade} leads in ${lead.zip ?? `${lead.city}, ${lead.state}`} are exclusive to another contractor` });
   }
 
   const now = new Date();

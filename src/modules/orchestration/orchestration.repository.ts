@@ -126,7 +126,8 @@ export async function insertLeadAvailableNotifications(db: Db, leadId: string): 
     holders AS (
       SELECT DISTINCT t.contractor_id
         FROM territories t
-        JOIN lead l ON t.zip = l.zip AND t.trade = l.trade
+        JOIN lead l ON t.trade = l.trade
+                   AND ((t.kind = 'zip' AND t.zip = l.zip) OR (t.kind = 'city' AND lower(t.city) = lower(l.city) AND t.state = l.state))
         JOIN contractors c ON c.id = t.contractor_id
        WHERE t.status = 'active' AND t.starts_at <= now() AND (t.expires_at IS NULL OR t.expires_at > now())
          AND c.status = 'active' AND c.deleted_at IS NULL

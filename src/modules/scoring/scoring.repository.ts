@@ -120,7 +120,7 @@ export async function readScoringChunk(
        SELECT b.id, b.status, b.quality_score, b.grade, (b.price * 100)::int AS price_cents, b.score_inputs_hash,
               b.inputs_changed_at, (${PENDING} OR b.scorer_version IS DISTINCT FROM ${versionForTrade(c, o)}) AS pending, b.intent_score,
               COALESCE(b.property_value, b.market_value)::float8 AS property_value, b.assessed_value::float8 AS assessed_value,
-              b.state, b.cluster_id, b.year_built, extract(year FROM b.last_roof_permit_date)::int AS last_roof_permit_year, b.zip, b.trade,
+              b.state, b.city, b.cluster_id, b.year_built, extract(year FROM b.last_roof_permit_date)::int AS last_roof_permit_year, b.zip, b.trade,
               CASE WHEN b.owner_email_enc IS NULL THEN 0 WHEN b.owner_email_verified THEN 2 ELSE 1 END AS email_code,
               CASE WHEN b.owner_phone_enc IS NULL THEN 0 WHEN b.owner_phone_verified THEN 2 ELSE 1 END AS phone_code,
               (${MISSING_MASK_SQL}) AS missing_mask
@@ -137,7 +137,7 @@ export async function readScoringChunk(
             (rl.hail_event_90d::int * ${ROOFING_FLAG.hail90d} | rl.wind_event_30d::int * ${ROOFING_FLAG.wind30d}
               | (rl.neighbor_permits_30d >= 5)::int * ${ROOFING_FLAG.neighborPermits30d}) AS "roofingFlags",
             ra.overall_condition AS "roofCondition", ra.estimated_age AS "analysisAge", tr.descriptors AS "triggers",
-            (ex.zip IS NOT NULL OR xc.id IS NOT NULL) AS "exclusive", COALESCE(lv.viewers, 0) AS "interested"
+            (ex.zip IS NOT NULL OR exc.city IS NOT NULL OR xc.id IS NOT NULL) AS "exclusive", COALESCE(lv.viewers, 0) AS "interested"
        FROM c
        LEFT JOIN (SELECT l.base_lead_id, l.estimated_roof_age, l.hail_event_90d, l.wind_event_30d, l.neighbor_permits_30d
                     FROM roofing_leads l, hi WHERE l.base_lead_id > $1 AND l.base_lead_id <= hi.id) rl ON rl.base_lead_id = c.id
@@ -157,6 +157,9 @@ export async function readScoringChunk(
        LEFT JOIN (SELECT id FROM lead_clusters
                    WHERE status = 'active' AND exclusive_contractor_id IS NOT NULL
                      AND (exclusivity_expires_at IS NULL OR exclusivity_expires_at > now())) xc ON xc.id = c.cluster_id
+       LEFT JOIN (SELECT DISTINCT lower(city) AS city, state, trade FROM territories
+                   WHERE kind = 'city' AND status = 'active' AND (expires_at IS NULL OR expires_at > now())) exc
+              ON exc.city = lower(c.city) AND exc.state = c.state AND exc.trade = c.trade
        LEFT JOIN (SELECT DISTINCT zip, trade FROM territories
                    WHERE exclusive AND status = 'active' AND (expires_at IS NULL OR expires_at > now())) ex
               ON ex.zip = c.zip AND ex.trade = c.trade

@@ -37,11 +37,33 @@ export const expireLapsed = (db: Db, zip: string, trade: string) =>
     data: { status: 'expired' },
   });
 
-export const insertTerritory = (db: Db, data: { contractorId: string; zip: string; trade: string; exclusive: boolean; expiresAt: Date | null }) =>
-  db.territory.create({ data });
+export const insertTerritory = (
+  db: Db,
+  data: { contractorId: string; kind: 'zip' | 'city'; zip: string | null; city: string | null; state: string | null; trade: string; exclusive: boolean; expiresAt: Date | null },
+) => db.territory.create({ data });
+
+/** Flips lapsed active city claims on (city, state, trade) to expired so territories_one_active_city stops counting them. */
+export const expireLapsedCity = (db: Db, city: string, state: string, trade: string) =>
+  db.territory.updateManyAndReturn({
+    where: { kind: 'city', city: { equals: city, mode: 'insensitive' }, state, trade, status: 'active', expiresAt: { lte: new Date() } },
+    data: { status: 'expired' },
+  });
+
+/** The live city-wide claim on (city, state, trade), if any. */
+export const findCityHolder = (db: Db, city: string, state: string, trade: string) =>
+  db.territory.findFirst({ where: { kind: 'city', city: { equals: city, mode: 'insensitive' }, state, trade, ...live() }, select: { contractorId: true } });
+
+/** Every live ZIP claim of `trade` (the caller keeps those in one city: ZIP → city is reference data, not a column). */
+export const findLiveZipClaims = (db: Db, trade: string, opts: { exclusive?: boolean } = {}) =>
+  db.territory.findMany({ where: { kind: 'zip', trade, ...(opts.exclusive !== undefined ? { exclusive: opts.exclusive } : {}), ...live() }, select: { id: true, contractorId: true, zip: true, exclusive: true } });
+
+/** Serializes claims touching one city and trade (ZIP claims of the city and the city claim). */
+export async function lockCityTrade(db: Db, city: string, state: string, trade: string): Promise<void> {
+  await db.$executeRaw`SELECT pg_advisory_xact_lock(${CLAIM_LOCK_NS}::int, hashtext(${`city|${city.toLowerCase()}|${state}|${trade}`}))`;
+}
 
 export const findExclusiveHolder = (db: Db, zip: string, trade: string) =>
-  db.territory.findFirst({ where: { zip, trade, exclusive: true, ...live() }, select: { contractorId: true } });
+  db.territory.findFirst({ where: { kind: 'zip', zip, trade, exclusive: true, ...live() }, select: { contractorId: true } });
 
 export const findTakenZips = async (db: Db, trade: string, zips: string[]) =>
   (await db.territory.findMany({ where: { trade, zip: { in: zips }, exclusive: true, ...live() }, select: { zip: true }, distinct: ['zip'] })).map((r) => r.zip);

@@ -6,13 +6,22 @@ export const ZTrade = z.enum(TRADE_SLUGS, { error: `trade must be one of: ${TRAD
 export const ZTerritoryZip = z.string().regex(/^\d{5}$/, 'zip must be 5 digits');
 export const ZTerritoryStatus = z.enum(['active', 'revoked', 'expired']);
 
+export const ZTerritoryKind = z.enum(['zip', 'city']);
+
 export const ZAssignTerritoryBody = z.object({
-  zip: ZTerritoryZip,
+  kind: ZTerritoryKind.default('zip').describe('zip: one ZIP; city: the whole city, exclusive (enterprise tier only)'),
+  zip: ZTerritoryZip.optional().describe('required for kind zip'),
+  city: z.string().trim().min(1).max(100).optional().describe('required for kind city'),
+  state: z.string().regex(/^[A-Za-z]{2}$/, 'state must be a 2-letter code').transform((s) => s.toUpperCase()).optional().describe('required for kind city'),
   trade: ZTrade,
   exclusive: z.boolean().default(true),
   force: z.boolean().default(false).describe('admin only: an exclusive claim ends other contractors\' shared claims on the (zip, trade) instead of answering 409'),
   expiresAt: z.iso.datetime({ offset: true }).optional().describe('claim lapses at this instant; open-ended if absent'),
-});
+})
+  .refine((b) => b.kind !== 'zip' || b.zip !== undefined, { message: 'a zip claim needs zip', path: ['zip'] })
+  .refine((b) => b.kind !== 'city' || (b.city !== undefined && b.state !== undefined), { message: 'a city claim needs city and state', path: ['city'] })
+  .refine((b) => b.kind !== 'city' || b.zip === undefined, { message: 'a city claim takes no zip', path: ['zip'] })
+  .refine((b) => b.kind !== 'city' || b.exclusive, { message: 'a city claim is always exclusive', path: ['exclusive'] });
 
 export const ZTerritoryParams = z.object({ id: z.uuid(), territoryId: z.uuid() });
 
@@ -31,7 +40,10 @@ export const ZAvailableQuery = z.object({
 export const ZTerritory = z.object({
   id: z.uuid(),
   contractorId: z.uuid(),
-  zip: z.string(),
+  kind: ZTerritoryKind,
+  zip: z.string().nullable(),
+  city: z.string().nullable(),
+  state: z.string().nullable(),
   trade: z.string(),
   exclusive: z.boolean(),
   status: ZTerritoryStatus.describe('an active claim past expiresAt reads as expired'),

@@ -4,6 +4,7 @@ import { assertContractorAccess, requireRole, type Principal } from '../../platf
 import { isUniqueViolation, type Db } from '../../platform/db.ts';
 import { recordSystemEvent } from '../../platform/outbox.ts';
 import { decodeCursor, encodeCursor } from '../../platform/pagination.ts';
+import { zipCity } from '../acquisition/geocoding/index.ts';
 import * as repo from './territories.repository.ts';
 import type { TAssignTerritoryBody, TTerritory } from './territories.schemas.ts';
 
@@ -16,7 +17,10 @@ export function toTerritory(t: TerritoryRow, now = new Date()): TTerritory {
   return {
     id: t.id,
     contractorId: t.contractorId,
+    kind: t.kind === 'city' ? 'city' : 'zip',
     zip: t.zip,
+    city: t.city,
+    state: t.state,
     trade: t.trade,
     exclusive: t.exclusive,
     status: lapsed ? 'expired' : t.status,
@@ -34,13 +38,28 @@ function territoryEvent(db: Db, name: 'territory.assigned' | 'territory.revoked'
     service: SERVICE,
     entityType: 'territory',
     entityId: t.id,
-    data: { contractorId: t.contractorId, zip: t.zip, trade: t.trade, exclusive: t.exclusive, ...data },
+    data: { contractorId: t.contractorId, kind: t.kind, zip: t.zip, city: t.city, state: t.state, trade: t.trade, exclusive: t.exclusive, ...data },
   });
 }
 
 /** Contractor id holding an active, unexpired exclusive claim on (zip, trade), else null. */
 export async function findExclusiveHolder(db: Db, zip: string, trade: string): Promise<string | null> {
   return (await repo.findExclusiveHolder(db, zip, trade))?.contractorId ?? null;
+}
+
+/** The city (and state) of a ZIP from the offline ZIP table (`zipcodes`), or null for a ZIP it does not know. */
+export const cityOfZip = (zip: string): { city: string; state: string } | null => zipCity(zip) ?? null;
+
+/**
+ * The contractor a lead is exclusive to, if any: the holder of a live exclusive claim on its (zip, trade), else of
+ * a live city-wide claim on its (city, state, trade) — the purchase rule of seed 000 and seed 002 §3.6.6.
+ */
+export async function findLeadExclusiveHolder(db: Db, lead: { zip: string | null; city: string; state: string; trade: string }): Promise<string | null> {
+  if (lead.zip) {
+    const z = await findExclusiveHolder(db, lead.zip, lead.trade);
+    if (z) return z;
+  }
+  return (await repo.findCityHolder(db, lead.city, lead.state, lead.trade))?.contractorId ?? null;
 }
 
 /**
@@ -59,6 +78,7 @@ export async function assignTerritory(ctx: AppContext, principal: Principal | un
     throw new AppError('VALIDATION_FAILED', { message: 'expiresAt must be in the future', details: { errors: [{ path: 'body.expiresAt', message: 'must be in the future' }] } });
   }
   if (opts.force && p.role !== 'admin') throw new AppError('FORBIDDEN', { message: 'only an admin may force an exclusive claim' });
+  const kind = opts.kind ?? 'zip';
   try {
     return await ctx.db.prisma.$transaction(async (tx) => {
       const contractor = await repo.shareLockLiveContractor(tx, opts.contractorId);
@@ -66,35 +86,84 @@ export async function assignTerritory(ctx: AppContext, principal: Principal | un
       if (opts.exclusive && contractor.tier === 'starter') {
         throw new AppError('TIER_NOT_ALLOWED', { message: 'starter contractors cannot hold exclusive territories; claim it shared, or upgrade to professional' });
       }
-      await repo.lockZipTrade(tx, opts.zip, opts.trade);
+      if (kind === 'city') return await claimCity(tx, p, { ...opts, city: opts.city!, state: opts.state!, expiresAt, tier: contractor.tier });
+      const zip = opts.zip!;
+      // The ZIP's city is locked first (as a city claim locks it), then the ZIP itself.
+      const home = cityOfZip(zip);
+      if (home) await repo.lockCityTrade(tx, home.city, home.state, opts.trade);
+      await repo.lockZipTrade(tx, zip, opts.trade);
       // A lapsed claim must not block: retire it first, in this transaction, so the index no longer counts it.
-      for (const old of await repo.expireLapsed(tx, opts.zip, opts.trade)) await territoryEvent(tx, 'territory.expired', old);
+      for (const old of await repo.expireLapsed(tx, zip, opts.trade)) await territoryEvent(tx, 'territory.expired', old);
+      if (home) {
+        // Another contractor's city-wide claim covers this ZIP, shared or exclusive.
+        const city = await repo.findCityHolder(tx, home.city, home.state, opts.trade);
+        if (city && city.contractorId !== opts.contractorId) throw cityTakenError(home.city, home.state, opts.trade);
+      }
       if (!opts.exclusive) {
         // A shared claim may sit beside other shared claims, never beside someone's exclusive one.
-        const holder = await findExclusiveHolder(tx, opts.zip, opts.trade);
-        if (holder && holder !== opts.contractorId) throw takenError(opts.zip, opts.trade);
+        const holder = await findExclusiveHolder(tx, zip, opts.trade);
+        if (holder && holder !== opts.contractorId) throw takenError(zip, opts.trade);
+      } else {
+        await endSharedClaims(tx, p, opts, (await repo.findOthersSharedClaims(tx, zip, opts.trade, opts.contractorId)).map((t) => t.id), `${opts.trade} in ${zip}`);
       }
-      if (opts.exclusive) {
-        const shared = await repo.findOthersSharedClaims(tx, opts.zip, opts.trade, opts.contractorId);
-        if (shared.length && !opts.force) {
-          throw new AppError('TERRITORY_SHARED', {
-            message: `${opts.trade} in ${opts.zip} has ${shared.length} shared claim(s) of other contractors; an admin may pass force to end them`,
-            details: { zip: opts.zip, trade: opts.trade, sharedClaims: shared.length },
-          });
-        }
-        for (const t of await repo.revokeClaims(tx, shared.map((x) => x.id))) {
-          await territoryEvent(tx, 'territory.revoked', t, { by: p.id, reason: 'superseded_by_exclusive' });
-        }
-      }
-      const t = await repo.insertTerritory(tx, { contractorId: opts.contractorId, zip: opts.zip, trade: opts.trade, exclusive: opts.exclusive, expiresAt });
+      const t = await repo.insertTerritory(tx, { contractorId: opts.contractorId, kind: 'zip', zip, city: null, state: null, trade: opts.trade, exclusive: opts.exclusive, expiresAt });
       await territoryEvent(tx, 'territory.assigned', t, { by: p.id, expiresAt: expiresAt?.toISOString() ?? null });
       return toTerritory(t);
     });
   } catch (err) {
-    if (isUniqueViolation(err, 'territories_one_active_exclusive')) throw takenError(opts.zip, opts.trade);
+    if (isUniqueViolation(err, 'territories_one_active_exclusive')) throw takenError(opts.zip ?? '', opts.trade);
+    if (isUniqueViolation(err, 'territories_one_active_city')) throw cityTakenError(opts.city ?? '', opts.state ?? '', opts.trade);
     throw err;
   }
 }
+
+/** An exclusive claim over other contractors' shared claims: 409 unless forced, which ends them in this transaction. */
+async function endSharedClaims(db: Db, p: Principal, opts: { force?: boolean }, ids: string[], what: string): Promise<void> {
+  if (!ids.length) return;
+  if (!opts.force) {
+    throw new AppError('TERRITORY_SHARED', {
+      message: `${what} has ${ids.length} shared claim(s) of other contractors; an admin may pass force to end them`,
+      details: { sharedClaims: ids.length },
+    });
+  }
+  for (const t of await repo.revokeClaims(db, ids)) await territoryEvent(db, 'territory.revoked', t, { by: p.id, reason: 'superseded_by_exclusive' });
+}
+
+/**
+ * A city-wide exclusive claim (seed 002 §3.6.6: enterprise "city-wide exclusivity per trade"): at most one active per
+ * (city, state, trade) — territories_one_active_city — and refused while another contractor holds an exclusive ZIP
+ * claim of that trade in the city (the reverse is refused by the ZIP claim). Other contractors' shared ZIP claims in
+ * the city are 409 unless forced, like a ZIP exclusive over shared claims.
+ */
+async function claimCity(
+  db: Db,
+  p: Principal,
+  o: { contractorId: string; city: string; state: string; trade: string; force?: boolean; expiresAt: Date | null; tier: string },
+) {
+  if (o.tier !== 'enterprise') {
+    throw new AppError('TIER_NOT_ALLOWED', { message: 'city-wide exclusivity is for enterprise contractors; professional ones hold ZIP exclusivity' });
+  }
+  await repo.lockCityTrade(db, o.city, o.state, o.trade);
+  for (const old of await repo.expireLapsedCity(db, o.city, o.state, o.trade)) await territoryEvent(db, 'territory.expired', old);
+  const inCity = (await repo.findLiveZipClaims(db, o.trade)).filter((t) => {
+    const c = t.zip ? cityOfZip(t.zip) : null;
+    return c !== null && c.state === o.state && c.city.toLowerCase() === o.city.toLowerCase() && t.contractorId !== o.contractorId;
+  });
+  const exclusive = inCity.find((t) => t.exclusive);
+  if (exclusive) {
+    throw new AppError('TERRITORY_TAKEN', {
+      message: `${o.trade} in ZIP ${exclusive.zip} of ${o.city}, ${o.state} is held exclusively by another contractor`,
+      details: { zip: exclusive.zip, trade: o.trade },
+    });
+  }
+  await endSharedClaims(db, p, o, inCity.map((t) => t.id), `${o.trade} in ${o.city}, ${o.state}`);
+  const t = await repo.insertTerritory(db, { contractorId: o.contractorId, kind: 'city', zip: null, city: o.city, state: o.state, trade: o.trade, exclusive: true, expiresAt: o.expiresAt });
+  await territoryEvent(db, 'territory.assigned', t, { by: p.id, expiresAt: o.expiresAt?.toISOString() ?? null });
+  return toTerritory(t);
+}
+
+const cityTakenError = (city: string, state: string, trade: string) =>
+  new AppError('TERRITORY_TAKEN', { message: `${trade} in ${city}, ${state} already has an active city-wide claim`, details: { city, state, trade } });
 
 const takenError = (zip: string, trade: string) =>
   new AppError('TERRITORY_TAKEN', { message: `${trade} in ${zip} already has an active exclusive claim`, details: { zip, trade } });

@@ -12,7 +12,7 @@ import { ZipCentroidGeocoder } from './zip-centroid.ts';
 export { CensusGeocoder } from './census.ts';
 export { GoogleGeocoder } from './google.ts';
 export { MapboxGeocoder } from './mapbox.ts';
-export { ZipCentroidGeocoder, zipCentroid, cityCentroid } from './zip-centroid.ts';
+export { ZipCentroidGeocoder, zipCentroid, cityCentroid, zipCity } from './zip-centroid.ts';
 
 /** seed 002 §3.1.2 "Cache: 24-hour TTL in Redis". */
 export const GEOCODE_CACHE_TTL_SECONDS = 24 * 60 * 60;

@@ -25,6 +25,14 @@ export function zipCentroid(zip: string): { lat: number; lng: number } | undefin
   return e ? { lat: e.latitude, lng: e.longitude } : undefined;
 }
 
+/** The city and state a 5-digit ZIP belongs to in the same table, or undefined when it does not know the ZIP. */
+export function zipCity(zip: string): { city: string; state: string } | undefined {
+  const zip5 = zip.trim().slice(0, 5);
+  if (!/^\d{5}$/.test(zip5)) return undefined;
+  const e = zipcodes.lookup(zip5);
+  return e ? { city: e.city, state: e.state } : undefined;
+}
+
 const cityCache = new Map<string, { lat: number; lng: number; zips: number } | null>();
 
 /** Mean of a city's ZIP centroids (the city's rough middle), or undefined when the city is unknown. */
