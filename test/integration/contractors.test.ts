@@ -53,11 +53,21 @@ describe('POST /api/v1/contractors', () => {
       leadsThisMonth: 0,
       exclusivity: 'city_shared',
       priorityDelivery: false,
+      // seed 002 §3.6.3 on what sign-up knows: website 5 → fit 5; website 30 + email 20 → likelihood 50;
+      // LTV $500 × 12 = $6,000 (no employee count); priority (5 + 50) / 2 = 27.5
+      scores: {
+        fitScore: 5, conversionLikelihood: 50, ltvEstimate: 6000, priorityScore: 27.5, scorerVersion: 'contractor@1',
+        factors: expect.arrayContaining([
+          { name: 'online_presence', points: 5, max: 20, reason: 'website yes, Google ?★ (0 reviews), BBB no' },
+          { name: 'location', points: 0, max: 15, reason: 'not in a target city (distance unknown)' },
+        ]),
+      },
       signedUpAt: ISO,
       createdAt: ISO,
       updatedAt: ISO,
     });
     const row = await h.ctx.db.prisma.contractor.findUniqueOrThrow({ where: { id: res.json().id } });
+    expect([row.fitScore, row.conversionLikelihood, Number(row.ltvEstimate), Number(row.priorityScore)]).toEqual([5, 50, 6000, 27.5]);
     expect(String(row.monthlyFee)).toBe('500');
     expect(row.leadsPerMonth).toBe(15);
   });
@@ -284,5 +294,32 @@ describe('lockContractorForPurchase', () => {
     expect(locked).toEqual({ id: c.id, status: 'active', subscriptionTier: 'professional', leadsPerMonth: 50, companyName: 'Lock Co' });
     await h.app.inject({ method: 'DELETE', url: `/api/v1/contractors/${c.id}`, headers: h.adminAuth });
     expect(await h.ctx.db.prisma.$transaction((tx) => lockContractorForPurchase(tx, c.id))).toBeNull();
+  });
+});
+
+describe('POST /api/v1/contractors/:id/score (seed 002 §3.6.3, issue 8 §6)', () => {
+  it('recomputes and stores fit, likelihood, LTV and priority from the record, explained per factor', async () => {
+    const db = h.ctx.db.prisma;
+    await db.targetCity.upsert({ where: { city_state: { city: 'Round Rock', state: 'TX' } }, update: {}, create: { city: 'Round Rock', state: 'TX' } });
+    const c = await db.contractor.create({
+      data: {
+        companyName: 'Scored Roofing', city: 'Round Rock', state: 'TX', email: 'x@scored.test', website: 'https://scored.test',
+        googleRating: 4.7, googleReviewCount: 80, bbbAccredited: true, employeeCountRange: '10-50', yearsInBusiness: 12,
+        servicesOffered: ['Residential roofing', 'Insurance restoration'], roofTypes: ['asphalt', 'metal'], certifications: ['GAF Master Elite'],
+        licenseStatus: 'active', socialMedia: { facebook: 'https://facebook.com/scored' },
+      },
+    });
+    const res = await h.app.inject({ method: 'POST', url: `/api/v1/contractors/${c.id}/score`, headers: h.adminAuth });
+    expect(res.statusCode).toBe(200);
+    // fit 20 + 20 + 15 + 15 + 15 + 15 = 100; likelihood 30 + 20 + 15 (social) + 0 (no recent review known) + 20 (10 employees) = 85;
+    // LTV $5,000 × 1.3 (4.7★) × 12 = $78,000; priority (100 + 85) / 2 = 92.5
+    expect(res.json().scores).toMatchObject({ fitScore: 100, conversionLikelihood: 85, ltvEstimate: 78_000, priorityScore: 92.5 });
+    expect(res.json().scores.factors.map((f: { name: string; points: number }) => [f.name, f.points])).toEqual([
+      ['online_presence', 20], ['business_size', 20], ['experience', 15], ['location', 15], ['specialization', 15], ['licensing', 15],
+    ]);
+    const row = await db.contractor.findUniqueOrThrow({ where: { id: c.id } });
+    expect([row.fitScore, row.conversionLikelihood, Number(row.ltvEstimate), Number(row.priorityScore)]).toEqual([100, 85, 78_000, 92.5]);
+    const denied = await h.app.inject({ method: 'POST', url: '/api/v1/contractors/00000000-0000-4000-8000-000000000000/score', headers: h.adminAuth });
+    expect([denied.statusCode, denied.json().code]).toEqual([404, 'CONTRACTOR_NOT_FOUND']);
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   businessSizePoints, estimateLtvCents, experiencePoints, locationPoints, onlinePresencePoints, priorityScore, scoreContractor,
   scoreConversionLikelihood,
-} from '../../src/modules/scoring/contractor.scorer.ts';
+} from '../../src/modules/contractors/contractor.scorer.ts';
 
 // Hand-computed from seed 002 §3.6.3.
 describe('contractor fit factors', () => {

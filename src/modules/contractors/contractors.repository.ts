@@ -62,3 +62,14 @@ export async function countLeadsSince(db: Db, contractorIds: string[], since: Da
   });
   return new Map(rows.map((r) => [r.contractorId, r._count._all]));
 }
+
+/** Whether a contractor's city is one of the target cities (its location factor: in the market itself). */
+export const isTargetCity = async (db: Db, city: string | null, state: string | null): Promise<boolean> =>
+  !!city && !!state && (await db.targetCity.count({ where: { city: { equals: city, mode: 'insensitive' }, state } })) > 0;
+
+/** Stores the seed 002 §3.6.3 scores on the contractor. */
+export const writeContractorScores = (db: Db, id: string, s: { fitScore: number; conversionLikelihood: number; ltvCents: number; priority: number }) =>
+  db.contractor.update({
+    where: { id },
+    data: { fitScore: s.fitScore, conversionLikelihood: s.conversionLikelihood, ltvEstimate: s.ltvCents / 100, priorityScore: s.priority },
+  });

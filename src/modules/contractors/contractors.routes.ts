@@ -22,6 +22,9 @@ export const contractorsRoutes = (ctx: AppContext): FastifyPluginAsyncZod => asy
   app.patch('/:id', { schema: { tags, summary: 'Update a contractor (a contractor: only its phone, website, ownerName)', params: ZContractorParams, body: ZUpdateContractorBody, response: { 200: ZContractor } } },
     async (req) => svc.updateContractor(ctx, req.principal, req.params.id, req.body));
 
+  app.post('/:id/score', { schema: { tags, summary: 'Recompute and store the seed 002 §3.6.3 contractor scores (admin/ops)', params: ZContractorParams, response: { 200: ZContractor } } },
+    async (req) => svc.scoreContractorNow(ctx, req.principal, req.params.id));
+
   app.delete('/:id', { schema: { tags, summary: 'Cancel a contractor (soft delete; revokes its territories)', params: ZContractorParams, response: { 204: z.null() } } },
     async (req, reply) => {
       await svc.deleteContractor(ctx, req.principal, req.params.id);

@@ -51,6 +51,16 @@ export const ZListContractorsQuery = ZPageQuery.extend({
   tier: ZTier.optional(),
 });
 
+/** seed 002 §3.6.3 contractor scores, stored on the contractor, with the fit score's factors explained. */
+export const ZContractorScores = z.object({
+  fitScore: z.number().int().describe('0–100: online presence, size, experience, location, specialization, licensing'),
+  conversionLikelihood: z.number().int().describe('0–100'),
+  ltvEstimate: z.number().describe('12-month lifetime value, dollars'),
+  priorityScore: z.number().describe('(fit + likelihood) / 2'),
+  factors: z.array(z.object({ name: z.string(), points: z.number().int(), max: z.number().int(), reason: z.string() })),
+  scorerVersion: z.string(),
+});
+
 export const ZContractor = z.object({
   id: z.uuid(),
   companyName: z.string(),
@@ -69,12 +79,14 @@ export const ZContractor = z.object({
   leadsThisMonth: z.number().int(),
   exclusivity: z.enum(['city_shared', 'zip', 'city']).describe('what the tier promises (seed 002 §3.6.6)'),
   priorityDelivery: z.boolean(),
+  scores: ZContractorScores,
   signedUpAt: z.iso.datetime().nullable(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
 });
 
 export type TContractor = z.infer<typeof ZContractor>;
+export type TContractorScores = z.infer<typeof ZContractorScores>;
 export type TCreateContractorBody = z.infer<typeof ZCreateContractorBody>;
 export type TUpdateContractorBody = z.infer<typeof ZUpdateContractorBody>;
 export type TListContractorsQuery = z.infer<typeof ZListContractorsQuery>;

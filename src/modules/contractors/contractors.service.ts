@@ -7,6 +7,7 @@ import { decodeCursor, encodeCursor } from '../../platform/pagination.ts';
 import { revokeContractorTerritories } from '../territories/territories.service.ts';
 import * as repo from './contractors.repository.ts';
 import { startOfUtcMonth, TIERS } from './contractors.tiers.ts';
+import { contractorFactsOf, explainContractor } from './contractor.scorer.ts';
 import {
   CONTRACTOR_EDITABLE_FIELDS,
   type TContractor,
@@ -21,9 +22,33 @@ type ContractorRow = NonNullable<Awaited<ReturnType<typeof repo.findLiveContract
 
 const SERVICE = 'contractors';
 
-/** leadsThisMonth is computed from the sales, never read from a counter column that nothing maintains. */
-export function toContractor(c: ContractorRow, leadsThisMonth: number): TContractor {
+const num = (d: { toString(): string } | null) => (d === null ? null : Number(d));
+
+/** The seed 002 §3.6.3 scores of a stored contractor, explained factor by factor. */
+function scoresOf(c: ContractorRow, inTargetCity: boolean, now = new Date()) {
+  const facts = contractorFactsOf(
+    { ...c, googleRating: num(c.googleRating) },
+    { inTargetCity, now },
+  );
+  return explainContractor(facts);
+}
+
+/**
+ * Computes and stores a contractor's seed 002 §3.6.3 scores (fit, conversion likelihood, LTV, priority) inside the
+ * caller's transaction: on create and update, and on POST /contractors/:id/score.
+ */
+async function storeScores(db: Db, c: ContractorRow): Promise<ContractorRow> {
+  const s = scoresOf(c, await repo.isTargetCity(db, c.city, c.state));
+  return repo.writeContractorScores(db, c.id, s);
+}
+
+/**
+ * leadsThisMonth is computed from the sales, never read from a counter column that nothing maintains. The scores
+ * are the stored ones; their explanation is rebuilt from the record by the same versioned scorer.
+ */
+export function toContractor(c: ContractorRow, leadsThisMonth: number, inTargetCity = false): TContractor {
   const tier = TIERS[c.subscriptionTier];
+  const s = scoresOf(c, inTargetCity);
   return {
     id: c.id,
     companyName: c.companyName,
@@ -42,6 +67,14 @@ export function toContractor(c: ContractorRow, leadsThisMonth: number): TContrac
     leadsThisMonth,
     exclusivity: tier.exclusivity,
     priorityDelivery: tier.priorityDelivery,
+    scores: {
+      fitScore: c.fitScore ?? s.fitScore,
+      conversionLikelihood: c.conversionLikelihood ?? s.conversionLikelihood,
+      ltvEstimate: c.ltvEstimate === null ? s.ltvCents / 100 : Number(c.ltvEstimate),
+      priorityScore: c.priorityScore === null ? s.priority : Number(c.priorityScore),
+      factors: s.factors,
+      scorerVersion: s.scorerVersion,
+    },
     signedUpAt: c.signedUpAt?.toISOString() ?? null,
     createdAt: c.createdAt.toISOString(),
     updatedAt: c.updatedAt.toISOString(),
@@ -51,7 +84,8 @@ export function toContractor(c: ContractorRow, leadsThisMonth: number): TContrac
 /** The API views of these rows, with their leads bought this month (one grouped count for the page). */
 async function toContractors(db: Db, rows: ContractorRow[], now = new Date()): Promise<TContractor[]> {
   const counts = await repo.countLeadsSince(db, rows.map((r) => r.id), startOfUtcMonth(now));
-  return rows.map((r) => toContractor(r, counts.get(r.id) ?? 0));
+  const inCity = await Promise.all(rows.map((r) => repo.isTargetCity(db, r.city, r.state)));
+  return rows.map((r, i) => toContractor(r, counts.get(r.id) ?? 0, inCity[i]));
 }
 
 const one = async (db: Db, row: ContractorRow): Promise<TContractor> => (await toContractors(db, [row]))[0]!;
@@ -123,7 +157,7 @@ export async function createContractor(ctx: AppContext, principal: Principal | u
       eventType: 'contractor', eventName: 'contractor.created', service: SERVICE, entityType: 'contractor', entityId: c.id,
       data: { by: p.id, subscriptionTier: c.subscriptionTier, leadsPerMonth: c.leadsPerMonth },
     });
-    return c;
+    return storeScores(tx, c);
   });
   return one(ctx.db.prisma, row);
 }
@@ -158,7 +192,19 @@ export async function updateContractor(ctx: AppContext, principal: Principal | u
         data: { by: p.id, subscriptionTier, leadsPerMonth: data.leadsPerMonth, status: body.status },
       });
     }
-    return repo.findLiveContractor(tx, id);
+    const updated = await repo.findLiveContractor(tx, id);
+    return updated ? storeScores(tx, updated) : null;
+  });
+  if (!row) throw notFound(id);
+  return one(ctx.db.prisma, row);
+}
+
+/** POST /contractors/:id/score (staff): recomputes and stores the seed 002 §3.6.3 scores, returned explained. */
+export async function scoreContractorNow(ctx: AppContext, principal: Principal | undefined, id: string): Promise<TContractor> {
+  requireRole(principal, 'admin', 'ops');
+  const row = await ctx.db.prisma.$transaction(async (tx) => {
+    const c = await repo.findLiveContractor(tx, id);
+    return c ? storeScores(tx, c) : null;
   });
   if (!row) throw notFound(id);
   return one(ctx.db.prisma, row);

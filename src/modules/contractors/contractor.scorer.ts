@@ -130,3 +130,72 @@ export function scoreContractor(f: ContractorFacts) {
     scorerVersion: CONTRACTOR_SCORER_VERSION,
   };
 }
+
+/** A contractor's stored record, as far as the seed 002 §3.6.3 scores read it. */
+export interface ContractorRecord {
+  website: string | null;
+  email: string | null;
+  googleRating: number | null;
+  googleReviewCount: number | null;
+  bbbAccredited: boolean | null;
+  employeeCountRange: string | null;
+  yearsInBusiness: number | null;
+  servicesOffered: string[];
+  roofTypes: string[];
+  certifications: string[];
+  insuranceTypes: string[];
+  licenseStatus: string | null;
+  licenseExpiration: Date | null;
+  socialMedia: unknown;
+}
+
+/** The lower bound of an employee range as stored ("10-50", "5-10", "50+", "1"), or null. */
+export function employeesOf(range: string | null): number | null {
+  const m = /^\s*(\d+)/.exec(range ?? '');
+  return m ? Number(m[1]) : null;
+}
+
+/**
+ * The facts the seed 002 §3.6.3 scores need, from a stored contractor. `inTargetCity`: the contractor's city is one
+ * of the target cities (distance 0); otherwise the distance is unknown (no geocoded market distance yet).
+ * Unknown facts count as absent, as the seed's checklist does.
+ */
+export function contractorFactsOf(r: ContractorRecord, o: { inTargetCity: boolean; now: Date }): ContractorFacts {
+  const services = r.servicesOffered.map((s) => s.toLowerCase());
+  const social = r.socialMedia && typeof r.socialMedia === 'object' ? Object.values(r.socialMedia as Record<string, unknown>).filter(Boolean) : [];
+  return {
+    hasWebsite: !!r.website,
+    googleRating: r.googleRating,
+    googleReviewCount: r.googleReviewCount,
+    bbbAccredited: r.bbbAccredited,
+    employees: employeesOf(r.employeeCountRange),
+    yearsInBusiness: r.yearsInBusiness,
+    distanceMiles: o.inTargetCity ? 0 : null,
+    residentialRoofing: services.some((s) => s.includes('roof')),
+    multipleRoofTypes: r.roofTypes.length >= 2,
+    insuranceRestoration: services.some((s) => s.includes('insurance') || s.includes('restoration') || s.includes('storm')) || r.insuranceTypes.length > 0,
+    validStateLicense: (r.licenseStatus ?? '').toLowerCase() === 'active' && (r.licenseExpiration === null || r.licenseExpiration > o.now),
+    manufacturerCertified: r.certifications.length > 0,
+    hasEmail: !!r.email,
+    activeSocialMedia: social.length > 0,
+    reviewedLast30Days: false,
+    urbanArea: false,
+  };
+}
+
+const FACTOR_REASONS: Readonly<Record<ContractorFactor['name'], (f: ContractorFacts) => string>> = {
+  online_presence: (f) =>
+    `website ${f.hasWebsite ? 'yes' : 'no'}, Google ${f.googleRating ?? '?'}★ (${f.googleReviewCount ?? 0} reviews), BBB ${f.bbbAccredited ? 'accredited' : 'no'}`,
+  business_size: (f) => (f.employees == null ? 'employee count unknown' : `${f.employees}+ employees`),
+  experience: (f) => (f.yearsInBusiness == null ? 'years in business unknown' : `${f.yearsInBusiness} years in business`),
+  location: (f) => (f.distanceMiles == null ? 'not in a target city (distance unknown)' : `${f.distanceMiles} mi from a target city`),
+  specialization: (f) =>
+    [f.residentialRoofing && 'residential roofing', f.multipleRoofTypes && 'several roof types', f.insuranceRestoration && 'insurance restoration'].filter(Boolean).join(', ') || 'none recorded',
+  licensing: (f) => [f.validStateLicense ? 'active state license' : 'no active license', f.manufacturerCertified && 'manufacturer certified'].filter(Boolean).join(', '),
+};
+
+/** scoreContractor with a reason per fit factor (the API's explanation, like a lead's score). */
+export function explainContractor(f: ContractorFacts) {
+  const s = scoreContractor(f);
+  return { ...s, factors: s.factors.map((x) => ({ ...x, reason: FACTOR_REASONS[x.name](f) })) };
+}
