@@ -363,7 +363,7 @@ describe('OpenAPI', () => {
   it('documents the cities routes', async () => {
     const doc = (await h.app.inject({ method: 'GET', url: '/docs/json' })).json();
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining([
-      '/api/v1/cities/', '/api/v1/cities/{state}/{city}', '/api/v1/cities/{state}/{city}/activate',
+      '/api/v1/cities', '/api/v1/cities/{state}/{city}', '/api/v1/cities/{state}/{city}/activate',
       '/api/v1/cities/{state}/{city}/deactivate', '/api/v1/cities/{state}/{city}/progress',
     ]));
   });

@@ -69,7 +69,8 @@ export async function findLeadExclusiveHolder(db: Db, lead: { zip: string | null
  * also serialized by an advisory lock, so a shared and an exclusive claim cannot both commit side by side.
  * Tier rules (seed 002 §3.6.6): a starter contractor holds shared claims only (403 TIER_NOT_ALLOWED for an
  * exclusive one). An exclusive claim where other contractors hold shared claims is 409 TERRITORY_SHARED, unless an
- * admin passes `force`, which ends those shared claims in the same transaction.
+ * admin passes `force`, which ends those shared claims in the same transaction. A ZIP claim is refused while
+ * another contractor holds the ZIP's city city-wide; `kind: 'city'` claims go through claimCity.
  */
 export async function assignTerritory(ctx: AppContext, principal: Principal | undefined, opts: TAssignTerritoryBody & { contractorId: string }) {
   const p = requireRole(principal, 'admin', 'ops');
