@@ -93,6 +93,22 @@ export interface ListLeadsFilter {
  * a keyset row comparison or NULLS LAST ordering; written so the planner walks the index
  * (status, quality_score DESC, created_at DESC, id) for `status = 'available'` and stops at LIMIT.
  */
+/**
+ * Exclusivity keys held by contractors other than `contractorId` — `zip|trade`, `city|state|trade` (city lower-cased)
+ * and cluster ids — as one row of arrays, a MATERIALIZED CTE the listing reads through scalar subqueries (one
+ * InitPlan each, computed once per query, no extra round trip).
+ */
+const heldByOthersCte = (contractorId: string) => Prisma.sql`held AS MATERIALIZED (
+    SELECT coalesce((SELECT array_agg(DISTINCT t.zip || '|' || t.trade) FROM territories t
+             WHERE t.kind = 'zip' AND t.exclusive AND t.status = 'active' AND (t.expires_at IS NULL OR t.expires_at > now())
+               AND t.contractor_id <> ${contractorId}::uuid), '{}') AS zip_keys,
+           coalesce((SELECT array_agg(DISTINCT lower(t.city) || '|' || t.state || '|' || t.trade) FROM territories t
+             WHERE t.kind = 'city' AND t.status = 'active' AND (t.expires_at IS NULL OR t.expires_at > now())
+               AND t.contractor_id <> ${contractorId}::uuid), '{}') AS city_keys,
+           coalesce((SELECT array_agg(lc.id) FROM lead_clusters lc
+             WHERE lc.status = 'active' AND lc.exclusive_contractor_id IS NOT NULL AND lc.exclusive_contractor_id <> ${contractorId}::uuid
+               AND (lc.exclusivity_expires_at IS NULL OR lc.exclusivity_expires_at > now())), '{}') AS cluster_ids)`;
+
 export function listLeads(db: Db, f: ListLeadsFilter): Promise<ListedLeadRow[]> {
   const where: Prisma.Sql[] = [Prisma.sql`b.deleted_at IS NULL`];
   const status = f.buyer ? 'available' : f.status;
@@ -107,21 +123,13 @@ export function listLeads(db: Db, f: ListLeadsFilter): Promise<ListedLeadRow[]> 
   if (f.maxPrice !== undefined) where.push(Prisma.sql`b.price <= ${f.maxPrice}::numeric`);
   if (f.buyer) {
     const { contractorId, priorityHours } = f.buyer;
-    // Same "live" rule as territories.service findExclusiveHolder: active and not past expires_at.
-    where.push(Prisma.sql`NOT EXISTS (
-      SELECT 1 FROM territories t
-       WHERE t.zip = b.zip AND t.trade = b.trade AND t.exclusive AND t.status = 'active'
-         AND (t.expires_at IS NULL OR t.expires_at > now()) AND t.contractor_id <> ${contractorId}::uuid)`);
-    // seed 002 §3.6.6 enterprise city-wide exclusivity (issue 8 §5): another contractor's city claim hides the city's leads.
-    where.push(Prisma.sql`NOT EXISTS (
-      SELECT 1 FROM territories t
-       WHERE t.kind = 'city' AND lower(t.city) = lower(b.city) AND t.state = b.state AND t.trade = b.trade AND t.status = 'active'
-         AND (t.expires_at IS NULL OR t.expires_at > now()) AND t.contractor_id <> ${contractorId}::uuid)`);
-    // seed 002 §3.5.4 "assign cluster to single contractor": a live exclusive cluster hides its leads from the others.
-    where.push(Prisma.sql`NOT EXISTS (
-      SELECT 1 FROM lead_clusters lc
-       WHERE lc.id = b.cluster_id AND lc.status = 'active' AND lc.exclusive_contractor_id IS NOT NULL
-         AND (lc.exclusivity_expires_at IS NULL OR lc.exclusivity_expires_at > now()) AND lc.exclusive_contractor_id <> ${contractorId}::uuid)`);
+    // What other contractors hold exclusively — ZIP claims, city-wide claims (seed 002 §3.6.6) and clusters (§3.5.4),
+    // live: active and not past their expiry — is a few hundred keys (the `held` CTE). As plain filters they keep the
+    // listing on its index order; as NOT EXISTS anti-joins against these small (or empty) tables the planner
+    // misjudged them and sorted the whole available set (measured: 300 ms a query at 100k leads).
+    where.push(Prisma.sql`(coalesce(b.zip, '') || '|' || b.trade) <> ALL((SELECT zip_keys FROM held)::text[])`);
+    where.push(Prisma.sql`(lower(b.city) || '|' || b.state || '|' || b.trade) <> ALL((SELECT city_keys FROM held)::text[])`);
+    where.push(Prisma.sql`(b.cluster_id IS NULL OR b.cluster_id <> ALL((SELECT cluster_ids FROM held)::uuid[]))`);
     // Starter tier sees a lead PRIORITY_ACCESS_HOURS after it was published (seed 002 §3.7.2 tier access).
     where.push(Prisma.sql`(COALESCE(b.published_at, b.created_at) <= now() - ${priorityHours}::float8 * interval '1 hour'
       OR NOT EXISTS (SELECT 1 FROM contractors c WHERE c.id = ${contractorId}::uuid AND c.subscription_tier = 'starter'))`);
@@ -152,7 +160,9 @@ export function listLeads(db: Db, f: ListLeadsFilter): Promise<ListedLeadRow[]> 
     }
   }
 
+  const withHeld = f.buyer ? Prisma.sql`WITH ${heldByOthersCte(f.buyer.contractorId)}` : Prisma.empty;
   return db.$queryRaw<ListedLeadRow[]>`
+    ${withHeld}
     SELECT b.id::text AS "id", b.status::text AS "status", b.trade, b.address, b.city, b.state, b.zip,
            (${Prisma.raw(propertyValueSql('b'))})::float8 AS "propertyValue", b.quality_score AS "qualityScore", b.grade,
            b.price::float8 AS "price", b.published_at AS "publishedAt", b.created_at AS "createdAt",
