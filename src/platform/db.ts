@@ -47,6 +47,10 @@ export function createDatabase(url: string, opts: { max?: number; applicationNam
 }
 
 /** PostgreSQL unique_violation, from Prisma (P2002) or raw pg (23505); optionally for one constraint. */
+/** A numeric column (Prisma Decimal, or a number) as a JS number; null and undefined stay null. */
+export const decimalToNumber = (d: { toString(): string } | number | null | undefined): number | null =>
+  d === null || d === undefined ? null : Number(d);
+
 export function isUniqueViolation(err: unknown, constraint?: string): boolean {
   const e = err as { code?: string; constraint?: string; meta?: Record<string, unknown>; cause?: unknown; message?: string };
   if (!e) return false;

@@ -1,7 +1,7 @@
 import type { AppContext } from '../../platform/context.ts';
 import { AppError } from '../../platform/errors.ts';
 import { assertContractorAccess, isStaff, requireRole, type Principal } from '../../platform/auth.ts';
-import type { Db } from '../../platform/db.ts';
+import { decimalToNumber, type Db } from '../../platform/db.ts';
 import { recordSystemEvent } from '../../platform/outbox.ts';
 import { decodeCursor, encodeCursor } from '../../platform/pagination.ts';
 import { revokeContractorTerritories } from '../territories/territories.service.ts';
@@ -22,7 +22,7 @@ type ContractorRow = NonNullable<Awaited<ReturnType<typeof repo.findLiveContract
 
 const SERVICE = 'contractors';
 
-const num = (d: { toString(): string } | null) => (d === null ? null : Number(d));
+const num = decimalToNumber;
 
 /** The seed 002 §3.6.3 scores of a stored contractor, explained factor by factor. */
 function scoresOf(c: ContractorRow, inTargetCity: boolean, now = new Date()) {
@@ -38,7 +38,7 @@ function scoresOf(c: ContractorRow, inTargetCity: boolean, now = new Date()) {
  * caller's transaction: on create and update, and on POST /contractors/:id/score.
  */
 async function storeScores(db: Db, c: ContractorRow): Promise<ContractorRow> {
-  const s = scoresOf(c, await repo.isTargetCity(db, c.city, c.state));
+  const s = scoresOf(c, (await repo.targetCityKeys(db, [c])).has(repo.cityKey(c)));
   return repo.writeContractorScores(db, c.id, s);
 }
 
@@ -84,8 +84,8 @@ export function toContractor(c: ContractorRow, leadsThisMonth: number, inTargetC
 /** The API views of these rows, with their leads bought this month (one grouped count for the page). */
 async function toContractors(db: Db, rows: ContractorRow[], now = new Date()): Promise<TContractor[]> {
   const counts = await repo.countLeadsSince(db, rows.map((r) => r.id), startOfUtcMonth(now));
-  const inCity = await Promise.all(rows.map((r) => repo.isTargetCity(db, r.city, r.state)));
-  return rows.map((r, i) => toContractor(r, counts.get(r.id) ?? 0, inCity[i]));
+  const inCity = await repo.targetCityKeys(db, rows);
+  return rows.map((r) => toContractor(r, counts.get(r.id) ?? 0, inCity.has(repo.cityKey(r))));
 }
 
 const one = async (db: Db, row: ContractorRow): Promise<TContractor> => (await toContractors(db, [row]))[0]!;

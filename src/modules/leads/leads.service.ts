@@ -1,7 +1,7 @@
 import type { AppContext } from '../../platform/context.ts';
 import { AppError } from '../../platform/errors.ts';
 import { isStaff, requireRole, type Principal } from '../../platform/auth.ts';
-import { isUniqueViolation, type Db, Prisma } from '../../platform/db.ts';
+import { decimalToNumber, isUniqueViolation, type Db, Prisma } from '../../platform/db.ts';
 import type { FieldCipher } from '../../platform/crypto.ts';
 import { recordSystemEvent, writeOutbox } from '../../platform/outbox.ts';
 import { decodeCursor, encodeCursor } from '../../platform/pagination.ts';
@@ -22,7 +22,7 @@ const SERVICE = 'leads';
 
 export type { LeadState } from './leads.repository.ts';
 
-const num = (d: Prisma.Decimal | number | null | undefined): number | null => (d === null || d === undefined ? null : Number(d));
+const num = decimalToNumber;
 const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
 
 const leadNotFound = (id: string) => new AppError('LEAD_NOT_FOUND', { message: `lead ${id} not found` });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../../platform/context.ts';
 import { AppError } from '../../platform/errors.ts';
 import { isStaff, requireRole, type Principal } from '../../platform/auth.ts';
-import type { Db, PrismaClient, Tx } from '../../platform/db.ts';
+import { decimalToNumber, type Db, type PrismaClient, type Tx } from '../../platform/db.ts';
 import { recordSystemEvent } from '../../platform/outbox.ts';
 import { decodeCursor, encodeCursor } from '../../platform/pagination.ts';
 // enqueue.ts, not orchestration.service: that one imports the job catalog, which imports this module's jobs.
@@ -305,7 +305,7 @@ export async function assignCluster(ctx: AppContext, principal: Principal | unde
 // ---------------------------------------------------------------------------------------------------------
 // Reads
 
-const num = (d: { toString(): string } | null): number | null => (d === null ? null : Number(d));
+const num = decimalToNumber;
 
 function toCluster(c: repo.ClusterRow, viewer: Principal, now = new Date()): TCluster {
   const mayName = isStaff(viewer) || (!!viewer.contractorId && viewer.contractorId === c.exclusiveContractorId);
