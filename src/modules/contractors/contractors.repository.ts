@@ -63,9 +63,21 @@ export async function countLeadsSince(db: Db, contractorIds: string[], since: Da
   return new Map(rows.map((r) => [r.contractorId, r._count._all]));
 }
 
-/** Whether a contractor's city is one of the target cities (its location factor: in the market itself). */
-export const isTargetCity = async (db: Db, city: string | null, state: string | null): Promise<boolean> =>
-  !!city && !!state && (await db.targetCity.count({ where: { city: { equals: city, mode: 'insensitive' }, state } })) > 0;
+/**
+ * Which of these contractors' cities are target cities (their location factor: in the market itself), as
+ * `lower(city)|state` keys — one query for a whole page.
+ */
+export async function targetCityKeys(db: Db, places: { city: string | null; state: string | null }[]): Promise<Set<string>> {
+  const wanted = places.filter((p) => p.city && p.state);
+  if (!wanted.length) return new Set();
+  const rows = await db.targetCity.findMany({
+    where: { OR: wanted.map((p) => ({ city: { equals: p.city!, mode: 'insensitive' as const }, state: p.state! })) },
+    select: { city: true, state: true },
+  });
+  return new Set(rows.map((r) => `${r.city.toLowerCase()}|${r.state}`));
+}
+
+export const cityKey = (p: { city: string | null; state: string | null }) => `${(p.city ?? '').toLowerCase()}|${p.state ?? ''}`;
 
 /** Stores the seed 002 §3.6.3 scores on the contractor. */
 export const writeContractorScores = (db: Db, id: string, s: { fitScore: number; conversionLikelihood: number; ltvCents: number; priority: number }) =>
