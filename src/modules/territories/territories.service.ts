@@ -47,8 +47,6 @@ export async function findExclusiveHolder(db: Db, zip: string, trade: string): P
   return (await repo.findExclusiveHolder(db, zip, trade))?.contractorId ?? null;
 }
 
-/** The city (and state) of a ZIP from the offline ZIP table (`zipcodes`), or null for a ZIP it does not know. */
-export const cityOfZip = (zip: string): { city: string; state: string } | null => zipCity(zip) ?? null;
 
 /**
  * The contractor a lead is exclusive to, if any: the holder of a live exclusive claim on its (zip, trade), else of
@@ -90,7 +88,7 @@ export async function assignTerritory(ctx: AppContext, principal: Principal | un
       if (kind === 'city') return await claimCity(tx, p, { ...opts, city: opts.city!, state: opts.state!, expiresAt, tier: contractor.tier });
       const zip = opts.zip!;
       // The ZIP's city is locked first (as a city claim locks it), then the ZIP itself.
-      const home = cityOfZip(zip);
+      const home = zipCity(zip);
       if (home) await repo.lockCityTrade(tx, home.city, home.state, opts.trade);
       await repo.lockZipTrade(tx, zip, opts.trade);
       // A lapsed claim must not block: retire it first, in this transaction, so the index no longer counts it.
@@ -147,8 +145,8 @@ async function claimCity(
   await repo.lockCityTrade(db, o.city, o.state, o.trade);
   for (const old of await repo.expireLapsedCity(db, o.city, o.state, o.trade)) await territoryEvent(db, 'territory.expired', old);
   const inCity = (await repo.findLiveZipClaims(db, o.trade)).filter((t) => {
-    const c = t.zip ? cityOfZip(t.zip) : null;
-    return c !== null && c.state === o.state && c.city.toLowerCase() === o.city.toLowerCase() && t.contractorId !== o.contractorId;
+    const c = t.zip ? zipCity(t.zip) : undefined;
+    return c !== undefined && c.state === o.state && c.city.toLowerCase() === o.city.toLowerCase() && t.contractorId !== o.contractorId;
   });
   const exclusive = inCity.find((t) => t.exclusive);
   if (exclusive) {
