@@ -83,7 +83,7 @@ export async function createWorkSchema(c: Client): Promise<void> {
 }
 
 export async function dropWorkTables(c: Client): Promise<void> {
-  await c.query(`DROP TABLE IF EXISTS ${WORK_SCHEMA}.td_leads, ${WORK_SCHEMA}.td_nb, ${WORK_SCHEMA}.td_storms, ${WORK_SCHEMA}.td_wx, ${WORK_SCHEMA}.td_rows, ${WORK_SCHEMA}.td_roofp, ${WORK_SCHEMA}.td_tsub, ${WORK_SCHEMA}.td_nbt`);
+  await c.query(`DROP TABLE IF EXISTS ${WORK_SCHEMA}.td_leads, ${WORK_SCHEMA}.td_nb, ${WORK_SCHEMA}.td_storms, ${WORK_SCHEMA}.td_wx, ${WORK_SCHEMA}.td_rows, ${WORK_SCHEMA}.td_roofp, ${WORK_SCHEMA}.td_rp, ${WORK_SCHEMA}.td_tsub, ${WORK_SCHEMA}.td_nbt`);
 }
 
 /**
@@ -371,12 +371,17 @@ export async function buildPropertyRows(c: Client, asOf: Date): Promise<void> {
   );
   // The latest roof permit at each roof lead's property other than its own, kept on the lead: roof-age.ts reads it,
   // here and in the roof scorer (factor 2), so the trigger and the score agree. Only changed rows are written.
-  const rp = `SELECT DISTINCT ON (l2.lead_id) l2.lead_id, r.issue_date
-                FROM td_leads l2 JOIN td_roofp r ON r.property_id = l2.property_id AND r.permit_id IS DISTINCT FROM l2.permit_id
-               ORDER BY l2.lead_id, r.rn`;
+  // Computed once into td_rp: the UPDATE below and the roof-age rows both read it.
+  await c.query(
+    `CREATE UNLOGGED TABLE td_rp AS
+     SELECT DISTINCT ON (l2.lead_id) l2.lead_id, r.issue_date
+       FROM td_leads l2 JOIN td_roofp r ON r.property_id = l2.property_id AND r.permit_id IS DISTINCT FROM l2.permit_id
+      ORDER BY l2.lead_id, r.rn`,
+  );
+  await c.query('CREATE INDEX ON td_rp (lead_id); ANALYZE td_rp');
   await c.query(
     `UPDATE base_leads b SET last_roof_permit_date = x.issue_date, updated_at = now()
-       FROM (SELECT l.lead_id, rp.issue_date FROM td_leads l LEFT JOIN (${rp}) rp ON rp.lead_id = l.lead_id
+       FROM (SELECT l.lead_id, rp.issue_date FROM td_leads l LEFT JOIN td_rp rp ON rp.lead_id = l.lead_id
               WHERE ${triggerAppliesSql('roof_age', 'l.trade')}) x
       WHERE b.id = x.lead_id AND b.last_roof_permit_date IS DISTINCT FROM x.issue_date`,
   );
@@ -388,7 +393,7 @@ export async function buildPropertyRows(c: Client, asOf: Date): Promise<void> {
             jsonb_build_object('age_years', a.age, 'basis', a.basis, 'since_year', ${year} - a.age), NULL
        FROM (SELECT l.lead_id, ${age.years} AS age, ${age.basis} AS basis
                FROM td_leads l
-               LEFT JOIN (${rp}) rp ON rp.lead_id = l.lead_id
+               LEFT JOIN td_rp rp ON rp.lead_id = l.lead_id
                LEFT JOIN (SELECT DISTINCT ON (base_lead_id) base_lead_id, estimated_age FROM roof_analysis
                            WHERE base_lead_id IN (SELECT lead_id FROM td_leads)
                            ORDER BY base_lead_id, analyzed_at DESC NULLS LAST, created_at DESC, id DESC) ra ON ra.base_lead_id = l.lead_id
