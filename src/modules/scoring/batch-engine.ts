@@ -5,6 +5,7 @@ import { gradeForScore, MIN_SELLABLE_SCORE } from './grade.ts';
 import { DEMAND_MIN_CONTRACTORS, priceLead } from './pricing.ts';
 import { PROPERTY_QUALITY_VERSION } from './property-quality.scorer.ts';
 import { TRADE_QUALITY_VERSION } from './trade-quality.scorer.ts';
+import { ROOFING_TRADE } from './triggers.rules.ts';
 import { ASSESSMENT_RATIOS_VERSION } from '../../../prisma/seed/assessment-ratios.ts';
 import { encodeExplanation, inputsHash, inputsOf, isUrgent, scoreInputs, type ScorerKind, type ScoringRow } from './score-inputs.ts';
 import * as repo from './scoring.repository.ts';
@@ -50,8 +51,10 @@ export const ENGINE_VERSIONS = [`${PROPERTY_QUALITY_VERSION}+${ENGINE_REVISION}`
 export const ENGINE_SCORER_VERSION = ENGINE_VERSIONS[0];
 /** Every version this engine ever wrote starts with one of these; manual or imported scores do not. */
 export const ENGINE_VERSION_PREFIXES = ENGINE_SCORERS.map((s) => `${s}@`);
+/** The scorer index of a trade in ENGINE_SCORERS / ENGINE_VERSIONS: 0 roof, 1 every other trade. */
+const scorerIndexOf = (trade: string): 0 | 1 => (trade === ROOFING_TRADE ? 0 : 1);
 /** The version the engine writes for a lead of this trade. */
-export const engineVersionFor = (trade: string): string => ENGINE_VERSIONS[trade === 'roof' ? 0 : 1];
+export const engineVersionFor = (trade: string): string => ENGINE_VERSIONS[scorerIndexOf(trade)];
 
 /**
  * Statuses a rescore touches by default. Reserved, sold, delivered and converted leads keep the price they
@@ -139,7 +142,7 @@ export function scoreChunk(rows: readonly ScoringRow[], year: number): ScoredChu
   for (let k = 0; k < n; k++) {
     const row = rows[k]!;
     const inputs = inputsOf(row, year);
-    const kind = inputs.trade === 'roof' ? 0 : 1;
+    const kind = scorerIndexOf(inputs.trade);
     const score = scoreInputs(inputs, points);
     const grade = gradeForScore(score);
     const cents = price(score, isUrgent(inputs.triggers), inputs.exclusiveTerritory, inputs.interestedContractors24h);

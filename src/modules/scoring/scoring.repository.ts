@@ -139,7 +139,7 @@ export async function readScoringChunk(
             ra.overall_condition AS "roofCondition", ra.estimated_age AS "analysisAge", tr.descriptors AS "triggers",
             (ex.zip IS NOT NULL OR exc.city IS NOT NULL OR xc.id IS NOT NULL) AS "exclusive", COALESCE(lv.viewers, 0) AS "interested"
        FROM c
-       LEFT JOIN (SELECT l.base_lead_id, l.estimated_roof_age, l.hail_event_90d, l.wind_event_30d, l.neighbor_permits_30d
+       LEFT JOIN (SELECT l.base_lead_id, l.hail_event_90d, l.wind_event_30d, l.neighbor_permits_30d
                     FROM roofing_leads l, hi WHERE l.base_lead_id > $1 AND l.base_lead_id <= hi.id) rl ON rl.base_lead_id = c.id
        LEFT JOIN (SELECT DISTINCT ON (a.base_lead_id) a.base_lead_id, a.overall_condition, a.estimated_age
                     FROM roof_analysis a, hi WHERE a.base_lead_id > $1 AND a.base_lead_id <= hi.id
