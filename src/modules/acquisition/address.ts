@@ -349,6 +349,59 @@ function normalizeOnce(street: string): string {
   return [...streetPart, ...(unit ? [unit] : [])].join(' ');
 }
 
+/** A street line read into its USPS Publication 28 parts. */
+export interface ParsedStreet {
+  /** The primary number(s): "123", "123-125", "123 1/2", the grid "N123 W4567"; null when there is none. */
+  number: string | null;
+  /** The street name with its directionals and suffix, USPS-abbreviated ("N LAMAR BLVD"); null when none is left. */
+  street: string | null;
+  /** The secondary units, leading ("#5 123 Main St") or trailing ("Elm St Apt 3"), normalized ("UNIT 5"). */
+  unit: string | null;
+}
+
+/** A primary number token: digits with an optional letter suffix or range, a fraction, a grid number ("N123"). */
+const PRIMARY_NUMBER = /^(?:[NSEW]?\d+[A-Z]?(?:-\d+[A-Z]?)?|\d+\/\d+)$/;
+const ORDINAL_NUMBER = /^\d+(?:ST|ND|RD|TH)$/;
+
+/**
+ * Reads a street line into primary number, street name and units (Publication 28 §2: [primary number]
+ * [predirectional] street name [suffix] [postdirectional] [secondary unit]). Units before the number — "#5 123 Main
+ * St", "Apt 3 45 Elm St" — are read as units too. An ordinal ("5TH AVE") is a street name, never a number; a line of
+ * numbers only ("1234", "12 34") has no street. The street is what a preview may show: it never holds the number.
+ */
+export function parseStreet(line: string): ParsedStreet {
+  const tokens = mergeTwoWordDirectionals(cleanTokens(line.replace(/,/g, ' '))).map((t) => ORDINAL_WORDS[t] ?? t);
+  const units: string[] = [];
+  const numbers: string[] = [];
+  let i = 0;
+  for (;;) {
+    const t = at(tokens, i);
+    if (t === '') break;
+    const designator = t === '#' ? 'UNIT' : UNIT_DESIGNATORS[t];
+    const value = at(tokens, i + 1);
+    if (designator && !UNIT_WITHOUT_NUMBER.has(designator) && isUnitValue(value)) {
+      units.push(`${designator} ${value}`);
+      i += 2;
+    } else if (PRIMARY_NUMBER.test(t) && !ORDINAL_NUMBER.test(t) && (/^\d/.test(t) || numbers.length > 0 || PRIMARY_NUMBER.test(value))) {
+      // A grid prefix ("N123") counts only before another number, so "N 5th" or a lone "E12" stays a name.
+      numbers.push(t);
+      i += 1;
+    } else break;
+  }
+  const rest = tokens.slice(i);
+  const { end, unit } = splitUnit(rest);
+  if (unit) units.push(unit);
+  const words = rest.slice(0, end).filter((t) => t !== '#');
+  // abbreviateStreet reads a leading number as the house number; here the number is already split off.
+  const street = abbreviateStreet(['0', ...words]).slice(1);
+  const named = street.some((t) => !PRIMARY_NUMBER.test(t) || ORDINAL_NUMBER.test(t));
+  return {
+    number: numbers.length ? numbers.join(' ') : null,
+    street: named ? street.join(' ') : null,
+    unit: units.length ? units.join(' ') : null,
+  };
+}
+
 export interface ParsedAddressLine {
   street: string;
   city?: string;

@@ -8,6 +8,7 @@ import { decodeCursor, encodeCursor } from '../../platform/pagination.ts';
 import { tradeGroupOf } from '../../../prisma/seed/taxonomy.ts';
 import { gradeForScore, MIN_SELLABLE_SCORE } from '../scoring/grade.ts';
 import { propertyValueOf } from '../scoring/property-value.ts';
+import { parseStreet } from '../acquisition/address.ts';
 import { canTransition, SOLD_STATUSES, type LeadStatus } from './leads.lifecycle.ts';
 import * as repo from './leads.repository.ts';
 import type {
@@ -30,41 +31,20 @@ const leadNotFound = (id: string) => new AppError('LEAD_NOT_FOUND', { message: `
 // ---------------------------------------------------------------------------------------------------------
 // Views
 
-/**
- * The street a preview may show (seed 002 §6.4 step 3): without what pins down the house — leading units and house
- * numbers of every shape, trailing units. "123 5th Ave, Apt 2" → "5th Ave"; "5th Ave" → "5th Ave"; "1234" → null.
- * (Issue 8 §5 moves this onto the parsed USPS street name.)
- */
-const UNIT_WORD = /^(?:apt|apartment|unit|suite|ste|bldg|building|lot|rm|room|fl|floor)\.?$/i;
-/** A token that is (part of) a house number: digits with an optional letter or grid prefix/suffix, a range or a fraction. */
-const HOUSE_NUMBER = /^(?:[NSEW]?\d+[A-Z]?(?:-\d+[A-Z]?)?|\d+\/\d+)$/i;
-const ORDINAL = /^\d+(?:st|nd|rd|th)$/i;
+const DIRECTIONAL_CODES = new Set(['N', 'S', 'E', 'W', 'NE', 'NW', 'SE', 'SW']);
 
-export function streetWithoutNumber(address: string): string | null {
-  const tokens = (address.split(',')[0] ?? '').trim().split(/\s+/).filter(Boolean);
-  let i = 0;
-  let end = tokens.length;
-  // Leading unit ("Apt 3 45 Elm St", "#5 123 Main St") and house numbers, including ranges, fractions, letter
-  // suffixes and Wisconsin-style grid numbers ("N123 W4567 Main St"); an ordinal street name ("5th Ave") is kept.
-  for (;;) {
-    const t = tokens[i];
-    if (t === undefined) break;
-    if (UNIT_WORD.test(t) && tokens[i + 1] !== undefined) i += 2;
-    else if (/^#\S*$/.test(t)) i += t === '#' ? 2 : 1;
-    else if (HOUSE_NUMBER.test(t) && !ORDINAL.test(t)) i += 1;
-    else break;
-  }
-  // A trailing unit ("Main St Apt 4", "Main St #4").
-  for (let k = i; k < end; k++) {
-    if ((UNIT_WORD.test(tokens[k]!) && k + 1 < end) || tokens[k]!.startsWith('#')) {
-      end = k;
-      break;
-    }
-  }
-  const street = tokens.slice(i, end);
-  // Whatever is left must name a street, not be one more number.
-  if (!street.length || street.every((t) => HOUSE_NUMBER.test(t) && !ORDINAL.test(t))) return null;
-  return street.join(' ');
+/**
+ * The street a preview may show (seed 002 §6.4 step 3): the USPS street name parsed from the address — never its
+ * primary number or units — written for reading ("N LAMAR BLVD" → "N Lamar Blvd"). "123 5th Ave, Apt 2" →
+ * "5th Ave"; "N123 W4567 Main St" → "Main St"; "1234" → null.
+ */
+export function previewStreet(address: string): string | null {
+  const { street } = parseStreet(address);
+  if (street === null) return null;
+  return street
+    .split(' ')
+    .map((t) => (DIRECTIONAL_CODES.has(t) ? t : t.charAt(0) + t.slice(1).toLowerCase()))
+    .join(' ');
 }
 
 /** seed 002 §6.4 step 3 "property value range": the $100k bucket the value falls in. */
@@ -83,7 +63,7 @@ function toPreview(s: PreviewSource): TLeadPreview {
     id: s.id,
     status: s.status,
     trade: s.trade,
-    street: streetWithoutNumber(s.address),
+    street: previewStreet(s.address),
     city: s.city,
     state: s.state,
     zip: s.zip,
