@@ -117,7 +117,7 @@ const workers = await startWorkers(workerCtx, {});
 const { importPropertyRecords } = await import('../src/modules/acquisition/properties.service.ts');
 const { ingestStormEvents } = await import('../src/modules/acquisition/storm-events.service.ts');
 const { scrapeCityPermits } = await import('../src/modules/acquisition/permits.service.ts');
-const { clusterLeads } = await import('../src/modules/scoring/clustering.service.ts');
+const { clusterLeads } = await import('../src/modules/clustering/clustering.service.ts');
 const { scoreLeadsExport } = await import('../src/modules/exports/exports.service.ts');
 const { rulesReasoner } = await import('../src/modules/scoring/permit-intent.reasoner.ts');
 

@@ -19,9 +19,9 @@ import { orchestrationRoutes } from './modules/orchestration/orchestration.route
 import { bullBoardRoutes } from './modules/orchestration/bull-board.ts';
 import { leadsRoutes } from './modules/leads/leads.routes.ts';
 import { marketplaceRoutes } from './modules/marketplace/marketplace.routes.ts';
-import { engagementRoutes } from './modules/scoring/engagement.routes.ts';
+import { engagementRoutes } from './modules/engagement/engagement.routes.ts';
 import { exportsRoutes } from './modules/exports/exports.routes.ts';
-import { clusteringRoutes } from './modules/scoring/clustering.routes.ts';
+import { clusteringRoutes } from './modules/clustering/clustering.routes.ts';
 import { scoringLeadRoutes, scoringRoutes } from './modules/scoring/scoring.routes.ts';
 import { citiesRoutes } from './modules/acquisition/cities.routes.ts';
 // ROUTE-IMPORTS (modules add their import above this line)

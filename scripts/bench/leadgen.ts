@@ -12,7 +12,7 @@ import { loadavg } from 'node:os';
 import { parseConfig } from '../../src/config.ts';
 import { createContext } from '../../src/platform/bootstrap.ts';
 import { runLeadGeneration } from '../../src/modules/leads/lead-generation.service.ts';
-import { clusterLeads } from '../../src/modules/scoring/clustering.service.ts';
+import { clusterLeads } from '../../src/modules/clustering/clustering.service.ts';
 import { generateDemoLeads, insertLeads, type DemoLead } from '../lib/demo-data.ts';
 import { tradeGroupOf } from '../../prisma/seed/taxonomy.ts';
 import { benchDatabaseUrl, benchEnv, freshBenchDatabase, log, round } from './lib.ts';

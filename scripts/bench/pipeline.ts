@@ -6,8 +6,8 @@
  */
 import { parseConfig } from '../../src/config.ts';
 import { createContext } from '../../src/platform/bootstrap.ts';
-import { rescorePipeline, snapshotVelocity } from '../../src/modules/scoring/pipeline.service.ts';
-import { scorePipeline, type PipelineInputs } from '../../src/modules/scoring/pipeline-health.scorer.ts';
+import { rescorePipeline, snapshotVelocity } from '../../src/modules/engagement/pipeline.service.ts';
+import { scorePipeline, type PipelineInputs } from '../../src/modules/engagement/pipeline-health.scorer.ts';
 import { benchDatabaseUrl, benchEnv, freshBenchDatabase, log, round } from './lib.ts';
 
 const DAY = 86_400_000;

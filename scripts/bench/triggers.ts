@@ -23,7 +23,7 @@ import { loadavg } from 'node:os';
 import { createRequire } from 'node:module';
 import { parseConfig } from '../../src/config.ts';
 import { createContext } from '../../src/platform/bootstrap.ts';
-import { detectTriggers, expireTriggers, type DetectResult } from '../../src/modules/scoring/triggers.service.ts';
+import { detectTriggers, expireTriggers, type DetectResult } from '../../src/modules/triggers/triggers.service.ts';
 import { TARGET_CITIES } from '../../prisma/seed/cities.ts';
 import { benchDatabaseUrl, benchEnv, freshBenchDatabase, log, round } from './lib.ts';
 

@@ -10,7 +10,7 @@ import {
   assignLeadToCluster,
   clusterLeads,
   refreshClusterStats,
-} from '../../src/modules/scoring/clustering.service.ts';
+} from '../../src/modules/clustering/clustering.service.ts';
 
 /**
  * Clustering on real PostGIS with point sets whose answer is known: in Austin three dense groups of 12, 40 and

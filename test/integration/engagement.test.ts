@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { createHarness, type TestHarness } from '../helpers/app.ts';
 import { signAccessToken } from '../../src/platform/auth.ts';
 import { createApiKey } from '../../src/modules/auth/auth.service.ts';
-import { refreshEngagementScores } from '../../src/modules/scoring/engagement.service.ts';
-import { writeEngagementScores } from '../../src/modules/scoring/engagement.repository.ts';
+import { refreshEngagementScores } from '../../src/modules/engagement/engagement.service.ts';
+import { writeEngagementScores } from '../../src/modules/engagement/engagement.repository.ts';
 import { findJob } from '../../src/modules/orchestration/job-catalog.ts';
 import type { JobRunContext } from '../../src/platform/queues.ts';
 
@@ -251,7 +251,7 @@ describe('engagement is never stale (issue 8 §3)', () => {
 
   it('the marker watches exactly the columns the score reads', async () => {
     const { readFileSync } = await import('node:fs');
-    const { ENGAGEMENT_COLUMNS } = await import('../../src/modules/scoring/engagement.repository.ts');
+    const { ENGAGEMENT_COLUMNS } = await import('../../src/modules/engagement/engagement.repository.ts');
     const sql = readFileSync(new URL('../../prisma/migrations/20261203050000_engagement_fresh/migration.sql', import.meta.url), 'utf8');
     const watched = [...sql.matchAll(/OLD\.(\w+) IS DISTINCT FROM NEW\.\w+/g)].map((m) => m[1]).sort();
     const read = [...new Set([...ENGAGEMENT_COLUMNS.matchAll(/\bb\.(\w+)/g)].map((m) => m[1]!))]

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type TestHarness } from '../helpers/app.ts';
-import { clusterLeads } from '../../src/modules/scoring/clustering.service.ts';
+import { clusterLeads } from '../../src/modules/clustering/clustering.service.ts';
 import { generateLeadBatchJob } from '../../src/modules/leads/leads.jobs.ts';
 import type { JobRunContext } from '../../src/platform/queues.ts';
 

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { createHarness, type TestHarness } from '../helpers/app.ts';
 import { signAccessToken } from '../../src/platform/auth.ts';
-import { rescorePipeline, snapshotVelocity } from '../../src/modules/scoring/pipeline.service.ts';
-import { listRescoreChunk, writePipelineMetrics } from '../../src/modules/scoring/pipeline.repository.ts';
+import { rescorePipeline, snapshotVelocity } from '../../src/modules/engagement/pipeline.service.ts';
+import { listRescoreChunk, writePipelineMetrics } from '../../src/modules/engagement/pipeline.repository.ts';
 import { findJob } from '../../src/modules/orchestration/job-catalog.ts';
 import type { JobRunContext } from '../../src/platform/queues.ts';
 

@@ -7,7 +7,7 @@ import { scoreLeadsExport } from '../../src/modules/exports/exports.service.ts';
 import { rulesReasoner } from '../../src/modules/scoring/permit-intent.reasoner.ts';
 import { rescoreBatchJob } from '../../src/modules/scoring/scoring.jobs.ts';
 import { ZRescoreBatchPayload } from '../../src/modules/scoring/scoring.schemas.ts';
-import { detectTriggers } from '../../src/modules/scoring/triggers.service.ts';
+import { detectTriggers } from '../../src/modules/triggers/triggers.service.ts';
 import { ENGINE_VERSIONS, rescoreLeads } from '../../src/modules/scoring/batch-engine.ts';
 import { attachPropertiesToLeads } from '../../src/modules/leads/leads.service.ts';
 import { signAccessToken } from '../../src/platform/auth.ts';

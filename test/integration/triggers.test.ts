@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { createHarness, type TestHarness } from '../helpers/app.ts';
-import { detectTriggers, expireTriggers, type DetectProgress } from '../../src/modules/scoring/triggers.service.ts';
+import { detectTriggers, expireTriggers, type DetectProgress } from '../../src/modules/triggers/triggers.service.ts';
 import { rescoreLeads } from '../../src/modules/scoring/batch-engine.ts';
 import { decodeExplanation } from '../../src/modules/scoring/score-inputs.ts';
 import { roofAgeOf, roofAgeSql } from '../../src/modules/scoring/roof-age.ts';
@@ -16,7 +16,7 @@ import {
   roofAgeStrengthSql,
   saleStrengthSql,
   weatherStrengthSql,
-} from '../../src/modules/scoring/triggers.rules.ts';
+} from '../../src/modules/triggers/triggers.rules.ts';
 
 /**
  * Trigger detection on real PostGIS with hand-placed data whose answer is known. Points are placed with

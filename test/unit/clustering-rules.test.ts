@@ -9,7 +9,7 @@ import {
   matchGroupsToClusters,
   nameCluster,
   parseMarket,
-} from '../../src/modules/scoring/clustering.rules.ts';
+} from '../../src/modules/clustering/clustering.rules.ts';
 
 describe('seed 002 §3.5.4 constants', () => {
   it('2 miles in metres, 10 to 100 leads per cluster', () => {

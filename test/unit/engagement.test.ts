@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { recencyPoints, scoreEngagement, temperatureFor, type EngagementInputs } from '../../src/modules/scoring/engagement.scorer.ts';
+import { recencyPoints, scoreEngagement, temperatureFor, type EngagementInputs } from '../../src/modules/engagement/engagement.scorer.ts';
 
 const now = new Date('2026-11-22T12:00:00Z');
 const ago = (h: number) => new Date(now.getTime() - h * 3600_000);

@@ -10,7 +10,7 @@ import {
   scorePipeline,
   stageOf,
   type PipelineInputs,
-} from '../../src/modules/scoring/pipeline-health.scorer.ts';
+} from '../../src/modules/engagement/pipeline-health.scorer.ts';
 
 const now = new Date('2026-11-22T12:00:00Z');
 const HOUR = 3600_000;

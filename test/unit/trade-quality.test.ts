@@ -9,7 +9,7 @@ import {
   countMissingFields, decodeExplanation, encodeExplanation, inputsHash, inputsOf, isUrgent, scoreInputs, tradeFactorPoints,
   triggerKindsOf, triggerSignalsOf, type LeadScoringInputs, type ScoringRow,
 } from '../../src/modules/scoring/score-inputs.ts';
-import { TRIGGER_TRADES, triggerAppliesSql, triggerAppliesTo } from '../../src/modules/scoring/triggers.rules.ts';
+import { TRIGGER_TRADES, triggerAppliesSql, triggerAppliesTo } from '../../src/modules/triggers/triggers.rules.ts';
 import { scoreChunk, ENGINE_VERSIONS } from '../../src/modules/scoring/batch-engine.ts';
 import type { TriggerKind } from '../../src/modules/scoring/property-quality.scorer.ts';
 

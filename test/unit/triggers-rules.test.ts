@@ -14,7 +14,7 @@ import {
   weatherStrength,
   windMph,
   windStrength,
-} from '../../src/modules/scoring/triggers.rules.ts';
+} from '../../src/modules/triggers/triggers.rules.ts';
 import { triggerKindOf } from '../../src/modules/scoring/score-inputs.ts';
 
 // Every expected value below is worked out by hand from the rule stated in triggers.rules.ts (seed 002 §3.5.3).

@@ -1,7 +1,7 @@
 import type { AppContext } from '../../platform/context.ts';
 import { requireRole, type Principal } from '../../platform/auth.ts';
 import { MIN_SELLABLE_SCORE } from '../scoring/grade.ts';
-import { assignLeadsToClusters } from '../scoring/clustering.service.ts';
+import { assignLeadsToClusters } from '../clustering/clustering.service.ts';
 import { transitionLeads } from './leads.service.ts';
 import * as repo from './lead-generation.repository.ts';
 import type { TGenerateLeadsBody } from './leads.schemas.ts';

@@ -4,7 +4,7 @@ import type { AppContext } from '../../platform/context.ts';
 import { ZPage } from '../../platform/pagination.ts';
 import * as svc from './leads.service.ts';
 import { generateLeads } from './lead-generation.service.ts';
-import { refreshLeadEngagement } from '../scoring/engagement.service.ts';
+import { refreshLeadEngagement } from '../engagement/engagement.service.ts';
 import {
   ZCreateLeadBody,
   ZGenerateLeadsBody,

@@ -8,7 +8,7 @@ import { decodeCursor, encodeCursor } from '../../platform/pagination.ts';
 import { lockContractorForPurchase, recordLeadPurchase } from '../contractors/contractors.service.ts';
 import { startOfUtcMonth } from '../contractors/contractors.tiers.ts';
 import { repriceLead } from '../scoring/scoring.service.ts';
-import { findLeadClusterHolder } from '../scoring/clustering.service.ts';
+import { findLeadClusterHolder } from '../clustering/clustering.service.ts';
 import { DEMAND_MIN_CONTRACTORS, DEMAND_WINDOW_HOURS } from '../scoring/pricing.ts';
 import { findLeadExclusiveHolder } from '../territories/territories.service.ts';
 import { getBuyerPreview, getFullLead, getFullLeads, getLeadState, isLeadOwner, transitionLead } from '../leads/leads.service.ts';

@@ -1,16 +1,16 @@
 import type { JobDefinition } from '../../platform/queues.ts';
 import { orchestrationJobs } from './orchestration.jobs.ts';
-import { clusteringJobs } from '../scoring/clustering.jobs.ts';
+import { clusteringJobs } from '../clustering/clustering.jobs.ts';
 import { leadsJobs } from '../leads/leads.jobs.ts';
 import { exportsJobs } from '../exports/exports.jobs.ts';
-import { pipelineJobs } from '../scoring/pipeline.jobs.ts';
+import { pipelineJobs } from '../engagement/pipeline.jobs.ts';
 import { scoringJobs } from '../scoring/scoring.jobs.ts';
 import { leadPipelineJobs, LEAD_PIPELINE_ROUTES } from './lead-pipeline.jobs.ts';
 import { activationJobs } from '../acquisition/activation.jobs.ts';
 import { permitsJobs } from '../acquisition/permits.jobs.ts';
 import { stormEventsJobs } from '../acquisition/storm-events.jobs.ts';
 import { propertiesJobs } from '../acquisition/properties.jobs.ts';
-import { triggersJobs } from '../scoring/triggers.jobs.ts';
+import { triggersJobs } from '../triggers/triggers.jobs.ts';
 
 /**
  * Every job the workers know, assembled from each module's `<module>.jobs.ts`. A new job is one entry in

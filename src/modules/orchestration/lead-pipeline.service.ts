@@ -7,8 +7,8 @@ import { publishScoredLeads } from '../leads/lead-generation.service.ts';
 import { createLeadsFromPermits, scoreLeadsExport } from '../exports/exports.service.ts';
 import { createIntentReasoner } from '../scoring/permit-intent.reasoner.ts';
 import { rescoreLeads } from '../scoring/batch-engine.ts';
-import { detectTriggers } from '../scoring/triggers.service.ts';
-import { assignLeadsToClusters } from '../scoring/clustering.service.ts';
+import { detectTriggers } from '../triggers/triggers.service.ts';
+import { assignLeadsToClusters } from '../clustering/clustering.service.ts';
 import * as repo from './lead-pipeline.repository.ts';
 
 /**

@@ -5,7 +5,7 @@ import { gradeForScore, MIN_SELLABLE_SCORE } from './grade.ts';
 import { DEMAND_MIN_CONTRACTORS, priceLead } from './pricing.ts';
 import { PROPERTY_QUALITY_VERSION } from './property-quality.scorer.ts';
 import { TRADE_QUALITY_VERSION } from './trade-quality.scorer.ts';
-import { ROOFING_TRADE } from './triggers.rules.ts';
+import { ROOFING_TRADE } from '../triggers/triggers.rules.ts';
 import { ASSESSMENT_RATIOS_VERSION } from '../../../prisma/seed/assessment-ratios.ts';
 import { encodeExplanation, inputsHash, inputsOf, isUrgent, scoreInputs, type ScorerKind, type ScoringRow } from './score-inputs.ts';
 import * as repo from './scoring.repository.ts';

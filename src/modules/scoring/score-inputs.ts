@@ -13,7 +13,7 @@ import {
   type TriggerKind,
 } from './property-quality.scorer.ts';
 import { intentPoints, isKnownIntent, sameTradePoints, tradeContactPoints, type TradeQualityInputs } from './trade-quality.scorer.ts';
-import { ROOFING_TRADE, triggerAppliesTo } from './triggers.rules.ts';
+import { ROOFING_TRADE, triggerAppliesTo } from '../triggers/triggers.rules.ts';
 import { propertyValueOf, type ValueEstimate } from './property-value.ts';
 import { roofAgeOf } from './roof-age.ts';
 

@@ -13,7 +13,7 @@ import { scorePropertyQuality, type TriggerKind } from './property-quality.score
 import { scoreTradeQuality } from './trade-quality.scorer.ts';
 import { ENGINE_VERSIONS, engineVersionFor, rescoreLeadNow, rescoreLeads, type RescoreOptions, type RescoreResult } from './batch-engine.ts';
 import { decodeExplanation, isUrgent, missingFieldNames, triggerKindAppliesTo, type LeadScoringInputs } from './score-inputs.ts';
-import { ROOFING_TRADE } from './triggers.rules.ts';
+import { ROOFING_TRADE } from '../triggers/triggers.rules.ts';
 import * as repo from './scoring.repository.ts';
 import { rescoreBatchJob } from './scoring.jobs.ts';
 import { RESCORE_BATCH_JOB, ZRescoreBatchPayload, type TLeadScore, type TRescoreBatchPayload, type TScoreBatchBody, type TScorePropertyBody, type TScorePropertyResult, type TStoredExplanation } from './scoring.schemas.ts';

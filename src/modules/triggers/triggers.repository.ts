@@ -21,7 +21,7 @@ import {
   weatherStrengthSql,
   windMphSql,
 } from './triggers.rules.ts';
-import { roofAgeSql } from './roof-age.ts';
+import { roofAgeSql } from '../scoring/roof-age.ts';
 
 /*
  * Trigger detection in set-based SQL on two dedicated connections (raw SQL: PostGIS joins, work tables and bulk
