@@ -1,4 +1,4 @@
-import type { Db } from '../../platform/db.ts';
+import type { Db, Prisma } from '../../platform/db.ts';
 import type { NormalizedPermit } from './acquisition.types.ts';
 import { unnestInsert, type UnnestColumn } from '../../platform/unnest.ts';
 import { openScrapingJob, type ScrapingJobStart } from './scraping-jobs.repository.ts';
@@ -153,3 +153,61 @@ export async function findActiveCitiesWithSource(db: Db, timeZone?: string): Pro
       AND (${timeZone ?? null}::text IS NULL OR time_zone = ${timeZone ?? null})
     ORDER BY priority DESC NULLS LAST, city`;
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Stored permits as scoring and lead creation read them: the permit with its property and target city.
+
+export interface PermitFilter {
+  /** Target city names (case-insensitive), matched through target_city_id or the permit's own city. */
+  cities?: string[];
+  ids?: string[];
+}
+
+function permitWhere(f: PermitFilter): Prisma.PermitWhereInput {
+  const where: Prisma.PermitWhereInput = {};
+  if (f.ids) where.id = { in: f.ids };
+  if (f.cities?.length) {
+    where.OR = f.cities.flatMap((c) => [
+      { targetCity: { city: { equals: c, mode: 'insensitive' as const } } },
+      { city: { equals: c, mode: 'insensitive' as const } },
+    ]);
+  }
+  return where;
+}
+
+const STORED_PERMIT_SELECT = {
+  id: true,
+  permitNumber: true,
+  address: true,
+  city: true,
+  state: true,
+  zip: true,
+  lat: true,
+  lng: true,
+  permitType: true,
+  permitClass: true,
+  workDescription: true,
+  estimatedValue: true,
+  appliedDate: true,
+  issueDate: true,
+  scrapedAt: true,
+  propertyId: true,
+  property: { select: { address: true, city: true, state: true, zip: true, ownerName: true, marketValue: true, isAbsentee: true, yearBuilt: true, sqft: true, propertyType: true } },
+  targetCity: { select: { city: true, state: true } },
+} as const satisfies Prisma.PermitSelect;
+
+export type StoredPermit = Prisma.PermitGetPayload<{ select: typeof STORED_PERMIT_SELECT }>;
+
+export const countStoredPermits = (db: Db, f: PermitFilter) => db.permit.count({ where: permitWhere(f) });
+
+/** Newest scraped first, keyset-paged on (scraped_at, id) so a long run reads in bounded chunks. */
+export const findStoredPermitsPage = (db: Db, f: PermitFilter, take: number, afterId?: string) =>
+  db.permit.findMany({
+    where: permitWhere(f),
+    select: STORED_PERMIT_SELECT,
+    orderBy: [{ scrapedAt: 'desc' }, { id: 'desc' }],
+    take,
+    ...(afterId ? { cursor: { id: afterId }, skip: 1 } : {}),
+  });
+
+export const findTargetCityNames = (db: Db) => db.targetCity.findMany({ select: { city: true, state: true } });

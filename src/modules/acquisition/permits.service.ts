@@ -1,4 +1,5 @@
 import type { AppContext } from '../../platform/context.ts';
+import type { Db } from '../../platform/db.ts';
 import { AppError, isAppError } from '../../platform/errors.ts';
 import { writeOutbox } from '../../platform/outbox.ts';
 import { classifyPermit } from '../scoring/permit-intent.scorer.ts';
@@ -7,6 +8,7 @@ import { normalizeAddress } from './address.ts';
 import { createPermitSource } from './permit-sources/index.ts';
 import { boundedSourceKey, clip, dayInZone } from './permit-sources/values.ts';
 import * as repo from './permits.repository.ts';
+import { indexCities, type CityIndex } from './permit-view.ts';
 
 /**
  * Permit scraping (seed 002 §3.1.1; issue 4 §2): one city's configured source over a date window, normalized
@@ -320,4 +322,18 @@ export async function scrapeActiveCities(
   });
   if (aborted) throw opts.signal!.reason ?? new Error('aborted');
   return { scrapingJobId: parentId, cities: outcomes, succeeded: outcomes.length - failed.length, failed: failed.length, inserted, durationMs: Date.now() - startedAt.getTime() };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Reading stored permits (for lead creation and the seed 001 export)
+
+/** Stored permits with their property and target city, newest scraped first, keyset-paged on id. */
+export const findStoredPermitsPage = (db: Db, f: repo.PermitFilter, take: number, afterId?: string) =>
+  repo.findStoredPermitsPage(db, f, take, afterId);
+
+export const countStoredPermits = (db: Db, f: repo.PermitFilter) => repo.countStoredPermits(db, f);
+
+/** The target cities' names as viewPermit reads them (by "city|state", and by city alone when unambiguous). */
+export async function loadCityIndex(db: Db): Promise<CityIndex> {
+  return indexCities(await repo.findTargetCityNames(db));
 }

@@ -1,4 +1,3 @@
-import { hash } from 'node:crypto';
 import {
   completenessPoints,
   CONDITION_POINTS,
