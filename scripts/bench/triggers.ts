@@ -166,6 +166,9 @@ async function generate(pool: import('pg').Pool, n: number, nStorms: number): Pr
          WHERE bp.rn BETWEEN ${from} AND ${to}`);
       log(`triggers: ${to.toLocaleString()} / ${n.toLocaleString()} leads`);
     }
+    // The listing's lead_rank rows, which the insert trigger (off for the load) writes otherwise.
+    await c.query(`INSERT INTO lead_rank (lead_id, status, quality_score, created_at)
+                   SELECT id, status, quality_score, created_at FROM base_leads WHERE deleted_at IS NULL ON CONFLICT DO NOTHING`);
     await c.query(`SET session_replication_role = origin`);
     log('triggers: VACUUM ANALYZE');
     await c.query('VACUUM ANALYZE');

@@ -224,7 +224,7 @@ describe('scoreChunk', () => {
     id: '00000000-0000-4000-8000-00000000000a', propertyValue: 550_000, lastRoofPermitYear: 1999, roofCondition: 'poor',
     triggers: 'weather_event|Hail|;insurance_claim||', emailCode: 2, phoneCode: 2, missingMask: 0, exclusive: true,
   });
-  it('scores, grades and prices each row; writes base_leads only where needed', () => {
+  it('scores, grades and prices each row that must be written', () => {
     const s = scoreChunk([a], 2026);
     // 20 + 20 + 25 + 15 + 10 + 5 = 95 → A; $200 × 1.2 (hail) × 1.1 (exclusive) = $264.00
     expect(s.scores).toEqual([95]);
@@ -233,18 +233,17 @@ describe('scoreChunk', () => {
     expect(JSON.parse(s.explanations)).toEqual([[[20, 550000], [20, 27], [25, ['hail', 'insurance_claim']], [15, 'poor'], [10, 'verified', 'verified'], [5, 0, 0], [true, 0]]]);
     expect(s.changed).toBe(1);
     expect(s.moves).toBe(1);
-    expect(s.lead).toMatchObject({ ids: [a.id], scores: [95], grades: ['A'], priceCents: [26_400], fromStatus: ['processing'], toStatus: ['scored'] });
+    expect(s).toMatchObject({ ids: [a.id], scores: [95], grades: ['A'], priceCents: [26_400], fromStatus: ['processing'], toStatus: ['scored'], scored: 1 });
   });
-  it('leaves base_leads alone when score, grade, price, status and inputs are as stored', () => {
+  it('writes nothing for a row whose score, grade, price, status and inputs are as stored', () => {
     const first = scoreChunk([a], 2026);
     const same = row({ ...a, status: 'scored', qualityScore: 95, grade: 'A', priceCents: 26_400, pending: false, scoreInputsHash: first.hashes[0]! });
     const s = scoreChunk([same], 2026);
-    expect(s.ids).toEqual([a.id]); // the narrow table is always written
-    expect(s.changed).toBe(0);
-    expect(s.lead.ids).toEqual([]);
-    // …but a pending row (inputs changed, same score) or a new hash is written
-    expect(scoreChunk([{ ...same, pending: true }], 2026).lead.ids).toEqual([a.id]);
-    expect(scoreChunk([{ ...same, scoreInputsHash: 'other' }], 2026).lead.ids).toEqual([a.id]);
+    expect(s).toMatchObject({ ids: [], scored: 1, changed: 0, explanations: '[]' });
+    // …but a pending row (inputs changed, same score), a new hash or a new price is written
+    expect(scoreChunk([{ ...same, pending: true }], 2026).ids).toEqual([a.id]);
+    expect(scoreChunk([{ ...same, scoreInputsHash: 'other' }], 2026).ids).toEqual([a.id]);
+    expect(scoreChunk([{ ...same, priceCents: 24_000 }], 2026)).toMatchObject({ ids: [a.id], changed: 1 });
   });
   it('an empty chunk is an empty JSON array', () => {
     expect(scoreChunk([], 2026).explanations).toBe('[]');

@@ -89,9 +89,11 @@ export interface ListLeadsFilter {
 }
 
 /**
- * One query for the marketplace listing. Raw SQL because Prisma cannot say NOT EXISTS over territories,
- * a keyset row comparison or NULLS LAST ordering; written so the planner walks the index
- * (status, quality_score DESC, created_at DESC, id) for `status = 'available'` and stops at LIMIT.
+ * One query for the marketplace listing. Raw SQL because Prisma cannot say a keyset row comparison or NULLS LAST
+ * ordering. The order comes from lead_rank (issue 8 §7: the narrow copy of status, score and creation time that a
+ * rescore rewrites instead of base_leads' indexes): the planner walks lead_rank_status_score_idx for
+ * `status = 'available'` (lead_rank_score_idx for staff listings of any status), joins each row's lead by primary
+ * key, filters, and stops at LIMIT.
  */
 /**
  * Exclusivity keys held by contractors other than `contractorId` — `zip|trade`, `city|state|trade` (city lower-cased)
@@ -112,13 +114,13 @@ const heldByOthersCte = (contractorId: string) => Prisma.sql`held AS MATERIALIZE
 export function listLeads(db: Db, f: ListLeadsFilter): Promise<ListedLeadRow[]> {
   const where: Prisma.Sql[] = [Prisma.sql`b.deleted_at IS NULL`];
   const status = f.buyer ? 'available' : f.status;
-  if (status) where.push(Prisma.sql`b.status = ${status}::lead_status`);
+  if (status) where.push(Prisma.sql`r.status = ${status}::lead_status`);
   if (f.id) where.push(Prisma.sql`b.id = ${f.id}::uuid`);
   if (f.trade) where.push(Prisma.sql`b.trade = ${f.trade}`);
   if (f.zip) where.push(Prisma.sql`b.zip = ${f.zip}`);
   if (f.city) where.push(Prisma.sql`lower(b.city) = lower(${f.city})`);
   if (f.state) where.push(Prisma.sql`b.state = ${f.state}`);
-  if (f.minScore !== undefined) where.push(Prisma.sql`b.quality_score >= ${f.minScore}`);
+  if (f.minScore !== undefined) where.push(Prisma.sql`r.quality_score >= ${f.minScore}`);
   if (f.grade) where.push(Prisma.sql`b.grade = ${f.grade}`);
   if (f.maxPrice !== undefined) where.push(Prisma.sql`b.price <= ${f.maxPrice}::numeric`);
   if (f.buyer) {
@@ -140,22 +142,22 @@ export function listLeads(db: Db, f: ListLeadsFilter): Promise<ListedLeadRow[]> 
   const scoresNonNull = status === 'available' || f.minScore !== undefined || f.grade !== undefined;
   let order: Prisma.Sql;
   if (scoresNonNull) {
-    where.push(Prisma.sql`b.quality_score IS NOT NULL`);
-    order = Prisma.sql`b.quality_score DESC, b.created_at DESC, b.id DESC`;
+    where.push(Prisma.sql`r.quality_score IS NOT NULL`);
+    order = Prisma.sql`r.quality_score DESC, r.created_at DESC, r.lead_id DESC`;
     if (f.after) {
       const [q, c, id] = f.after;
       // The plain bound lets the index scan start at the cursor; the row comparison breaks ties exactly.
-      where.push(Prisma.sql`b.quality_score <= ${q ?? -1}
-        AND (b.quality_score, b.created_at, b.id) < (${q ?? -1}::int, ${c}::timestamptz, ${id}::uuid)`);
+      where.push(Prisma.sql`r.quality_score <= ${q ?? -1}
+        AND (r.quality_score, r.created_at, r.lead_id) < (${q ?? -1}::int, ${c}::timestamptz, ${id}::uuid)`);
     }
   } else {
-    order = Prisma.sql`b.quality_score DESC NULLS LAST, b.created_at DESC, b.id DESC`;
+    order = Prisma.sql`r.quality_score DESC NULLS LAST, r.created_at DESC, r.lead_id DESC`;
     if (f.after) {
       const [q, c, id] = f.after;
       where.push(
         q === null
-          ? Prisma.sql`b.quality_score IS NULL AND (b.created_at, b.id) < (${c}::timestamptz, ${id}::uuid)`
-          : Prisma.sql`(b.quality_score IS NULL OR (b.quality_score, b.created_at, b.id) < (${q}::int, ${c}::timestamptz, ${id}::uuid))`,
+          ? Prisma.sql`r.quality_score IS NULL AND (r.created_at, r.lead_id) < (${c}::timestamptz, ${id}::uuid)`
+          : Prisma.sql`(r.quality_score IS NULL OR (r.quality_score, r.created_at, r.lead_id) < (${q}::int, ${c}::timestamptz, ${id}::uuid))`,
       );
     }
   }
@@ -164,12 +166,13 @@ export function listLeads(db: Db, f: ListLeadsFilter): Promise<ListedLeadRow[]> 
   return db.$queryRaw<ListedLeadRow[]>`
     ${withHeld}
     SELECT b.id::text AS "id", b.status::text AS "status", b.trade, b.address, b.city, b.state, b.zip,
-           (${Prisma.raw(propertyValueSql('b'))})::float8 AS "propertyValue", b.quality_score AS "qualityScore", b.grade,
+           (${Prisma.raw(propertyValueSql('b'))})::float8 AS "propertyValue", r.quality_score AS "qualityScore", b.grade,
            b.price::float8 AS "price", b.published_at AS "publishedAt", b.created_at AS "createdAt",
-           b.created_at::text AS "createdAtKey",
+           r.created_at::text AS "createdAtKey",
            ARRAY(SELECT DISTINCT t.trigger_type::text FROM lead_triggers t WHERE t.base_lead_id = b.id AND t.active ORDER BY 1) AS "triggerTypes",
            (SELECT r.overall_condition::text FROM roof_analysis r WHERE r.base_lead_id = b.id ORDER BY r.analyzed_at DESC LIMIT 1) AS "roofCondition"
-      FROM base_leads b
+      FROM lead_rank r
+      JOIN base_leads b ON b.id = r.lead_id
      WHERE ${Prisma.join(where, ' AND ')}
      ORDER BY ${order}
      LIMIT ${f.limit}`;

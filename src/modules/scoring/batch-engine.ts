@@ -16,17 +16,18 @@ import * as repo from './scoring.repository.ts';
  * Per chunk: ONE query reads every scoring input (scoring.repository readScoringChunk), JS scores with the
  * pure scorers of each lead's trade — roof leads by the property-quality scorer's factor functions (score-inputs
  * factorPoints, proven equal to scorePropertyQuality), every other trade by the trade quality scorer's
- * (tradeFactorPoints, proven equal to scoreTradeQuality; issue 8 §2) — and priceLead, and ONE transaction writes
- * back: an upsert of every row
- * into the narrow score_explanations table, and one conditional UPDATE … FROM unnest of base_leads for only
- * the rows whose score, grade, price, inputs or status must change (plus their status events). Prisma cannot
- * bulk-update different values per row, so the hot path is raw SQL on the pg pool.
+ * (tradeFactorPoints, proven equal to scoreTradeQuality; issue 8 §2) — and priceLead, and ONE statement writes
+ * back the leads whose score, grade, price, inputs hash or status must change, or that were pending: base_leads,
+ * their score_explanations row, their lead_rank row when score or status moved, and their status events. A lead
+ * scored exactly as stored is not written at all. Prisma cannot bulk-update different values per row, so the hot
+ * path is raw SQL on the pg pool.
  *
- * Why it is shaped like this (DESIGN.md "Measured on these machines"): rewriting a row of the wide, heavily
- * indexed base_leads table costs ~3× a narrow HOT update, so a forced rescore of a million leads whose scores
- * mostly did not move writes the narrow table only. The next chunk is read on a second connection while the
- * previous one is written, so reading and writing overlap. Memory holds at most two chunks, whatever the
- * table size.
+ * Why it is shaped like this (issue 8 §7): a rescore that changes every score — a scorer version bump, new
+ * reference data — writes a million rows. None of base_leads' indexes reads a column the engine writes (the
+ * listing's order lives in the narrow lead_rank, pending is a generated column, versions are probed on
+ * score_explanations — migration 20261204000000), so base_leads' writes are HOT updates that touch no index.
+ * Reading, scoring and writing overlap: chunk n+1 is read on one connection while chunk n is scored in JS and
+ * chunk n-1 is written on a second. Memory holds at most three chunks, whatever the table size.
  *
  * Signal-based by default (seed 000 "only score properties with signals"): only leads never scored, whose
  * inputs changed since they were scored (base_leads.inputs_changed_at, maintained by triggers — migration
@@ -82,6 +83,11 @@ export function rescoreTarget(status: LeadStatus, score: number): LeadStatus | n
 // ---------------------------------------------------------------------------------------------------------
 // Scoring one chunk (pure)
 
+/**
+ * What a chunk must write: only the leads whose score, grade, price, inputs hash or status must change, or that
+ * were pending (never scored, inputs changed, an older engine version). A lead scored exactly as stored is not
+ * written at all — not base_leads, not its explanation (the same inputs and version give the same factors).
+ */
 export interface ScoredChunk {
   ids: string[];
   /** Scorer per row: 0 roof (property-quality), 1 trade-quality — indexes ENGINE_SCORERS / ENGINE_VERSIONS. */
@@ -90,20 +96,14 @@ export interface ScoredChunk {
   grades: (string | null)[];
   priceCents: (number | null)[];
   hashes: string[];
+  inputsChangedAt: (string | null)[];
+  fromStatus: string[];
+  toStatus: (string | null)[];
   /** One JSON array text: element i is row i's explanation. */
   explanations: string;
-  /** base_leads writes: only rows whose score, grade, price, inputs or status must change. */
-  lead: {
-    ids: string[];
-    kinds: number[];
-    scores: number[];
-    grades: (string | null)[];
-    priceCents: (number | null)[];
-    hashes: string[];
-    inputsChangedAt: (string | null)[];
-    fromStatus: string[];
-    toStatus: (string | null)[];
-  };
+  /** Rows scored (the chunk's length). */
+  scored: number;
+  /** Rows whose score, grade or price differs from the stored one. */
   changed: number;
   moves: number;
 }
@@ -127,11 +127,9 @@ function pricer() {
 }
 
 export function scoreChunk(rows: readonly ScoringRow[], year: number): ScoredChunk {
-  const n = rows.length;
   const out: ScoredChunk = {
-    ids: new Array(n), kinds: new Array(n), scores: new Array(n), grades: new Array(n), priceCents: new Array(n), hashes: new Array(n), explanations: '',
-    lead: { ids: [], kinds: [], scores: [], grades: [], priceCents: [], hashes: [], inputsChangedAt: [], fromStatus: [], toStatus: [] },
-    changed: 0, moves: 0,
+    ids: [], kinds: [], scores: [], grades: [], priceCents: [], hashes: [], inputsChangedAt: [], fromStatus: [], toStatus: [],
+    explanations: '', scored: rows.length, changed: 0, moves: 0,
   };
   const price = pricer();
   const points = [0, 0, 0, 0, 0, 0];
@@ -139,41 +137,30 @@ export function scoreChunk(rows: readonly ScoringRow[], year: number): ScoredChu
   // short-lived (young-generation garbage) instead of promoting a chunk's worth of them.
   const flat: string[] = [];
   let batch: string[] = [];
-  for (let k = 0; k < n; k++) {
-    const row = rows[k]!;
+  for (const row of rows) {
     const inputs = inputsOf(row, year);
-    const kind = scorerIndexOf(inputs.trade);
     const score = scoreInputs(inputs, points);
     const grade = gradeForScore(score);
     const cents = price(score, isUrgent(inputs.triggers), inputs.exclusiveTerritory, inputs.interestedContractors24h);
     const h = inputsHash(inputs);
-    out.ids[k] = row.id;
-    out.kinds[k] = kind;
-    out.scores[k] = score;
-    out.grades[k] = grade;
-    out.priceCents[k] = cents;
-    out.hashes[k] = h;
+    const changed = row.qualityScore !== score || row.grade !== grade || row.priceCents !== cents;
+    const to = isLeadStatus(row.status) ? rescoreTarget(row.status, score) : null;
+    if (changed) out.changed++;
+    if (!changed && !to && !row.pending && row.scoreInputsHash === h) continue;
+    out.ids.push(row.id);
+    out.kinds.push(scorerIndexOf(inputs.trade));
+    out.scores.push(score);
+    out.grades.push(grade);
+    out.priceCents.push(cents);
+    out.hashes.push(h);
+    out.inputsChangedAt.push(row.inputsChangedAt);
+    out.fromStatus.push(row.status);
+    out.toStatus.push(to);
+    if (to) out.moves++;
     batch.push(encodeExplanation(inputs, points));
     if (batch.length === 256) {
       flat.push(batch.join(','));
       batch = [];
-    }
-
-    const changed = row.qualityScore !== score || row.grade !== grade || row.priceCents !== cents;
-    const to = isLeadStatus(row.status) ? rescoreTarget(row.status, score) : null;
-    if (changed) out.changed++;
-    if (changed || to || row.pending || row.scoreInputsHash !== h) {
-      const l = out.lead;
-      l.ids.push(row.id);
-      l.kinds.push(kind);
-      l.scores.push(score);
-      l.grades.push(grade);
-      l.priceCents.push(cents);
-      l.hashes.push(h);
-      l.inputsChangedAt.push(row.inputsChangedAt);
-      l.fromStatus.push(row.status);
-      l.toStatus.push(to);
-      if (to) out.moves++;
     }
   }
   if (batch.length) flat.push(batch.join(','));
@@ -212,12 +199,12 @@ export interface RescoreOptions {
 export interface RescoreCounts {
   /** Leads read. */
   scanned: number;
-  /** score_explanations rows written (every lead read). */
+  /** Leads scored (every lead read); only `leadWrites` of them differed from what was stored and were written. */
   rescored: number;
   /** Score, grade or price differs from the stored one. */
   changed: number;
   unchanged: number;
-  /** base_leads rows rewritten (changed, status move, new inputs or never scored). */
+  /** Leads written — base_leads and score_explanations (changed, status move, new inputs, pending or outdated). */
   leadWrites: number;
   statusMoves: number;
   /** base_leads writes skipped because the lead's inputs or status changed after it was read (next run takes it). */
@@ -272,7 +259,7 @@ export async function rescoreLeads(ctx: Pick<AppContext, 'db' | 'log'>, opts: Re
     return { ...counts, mode: force ? 'force' : 'signal', outdatedVersion: false, scorerVersions: [...ENGINE_VERSIONS], ...extra };
   };
 
-  // Two connections: the next chunk is read on one while the previous is written on the other.
+  // Two connections: one reads chunks, the other writes them.
   const reader = await ctx.db.pool.connect();
   let writer: pg.PoolClient | undefined;
   let failed = false;
@@ -294,48 +281,61 @@ export async function rescoreLeads(ctx: Pick<AppContext, 'db' | 'log'>, opts: Re
     const mode: repo.ChunkMode = force ? 'all' : outdatedVersion ? 'pending-or-outdated' : 'pending';
     const read = (after: string | null, limit: number) => repo.readScoringChunk(reader, { after, limit, filter, mode, ...versions });
 
-    const limitFor = () => (opts.maxLeads === undefined ? chunkSize : Math.min(chunkSize, opts.maxLeads - counts.scanned));
-    // A chunk is read and scored as one step, so scoring chunk n+1 in JS also overlaps the write of chunk n.
-    interface Prepared { rows: number; lastId: string; readAt: string; scored: ScoredChunk }
-    const prepare = async (after: string | null, limit: number): Promise<Prepared> => {
+    const limitFor = (planned: number) => (opts.maxLeads === undefined ? chunkSize : Math.min(chunkSize, opts.maxLeads - planned));
+    interface Read { rows: ScoringRow[]; readAt: string; limit: number }
+    const readNext = async (after: string | null, limit: number): Promise<Read> => {
+      if (limit <= 0) return { rows: [], readAt: '', limit };
       const t = performance.now();
       const ch = await read(after, limit);
-      const scored = scoreChunk(ch.rows, new Date(ch.readAt).getUTCFullYear());
       counts.readMs += performance.now() - t;
-      return { rows: ch.rows.length, lastId: ch.rows.at(-1)?.id ?? '', readAt: ch.readAt, scored };
+      return { ...ch, limit };
     };
-    const none: Prepared = { rows: 0, lastId: '', readAt: '', scored: scoreChunk([], 0) };
-    let requested = limitFor();
-    let chunk = requested > 0 ? await prepare(null, requested) : none;
-    while (chunk.rows) {
-      if (opts.signal?.aborted) throw opts.signal.reason instanceof Error ? opts.signal.reason : new Error('rescore aborted');
-      const { rows: n, lastId, scored } = chunk;
-      counts.scanned += n;
-      // A short chunk was the last one; otherwise read the next while this one is written.
-      const nextLimit = n < requested ? 0 : limitFor();
-      // allSettled: neither connection may go back to the pool while its query still runs.
-      const tw = performance.now();
-      const [w, r] = await Promise.allSettled([
-        repo.writeScoringChunk(writer, { scorers: ENGINE_SCORERS, versions: ENGINE_VERSIONS, scoredAt: chunk.readAt, by: opts.by ?? null, scored })
-          .finally(() => { counts.writeMs += performance.now() - tw; }),
-        nextLimit > 0 ? prepare(lastId, nextLimit) : Promise.resolve(none),
-      ]);
-      if (w.status === 'rejected') throw w.reason;
-      if (r.status === 'rejected') throw r.reason;
-      const [written, next] = [w.value, r.value];
-      requested = nextLimit;
-      counts.rescored += written.explanations;
+    const writeChunk = async (scored: ScoredChunk, ch: Read): Promise<void> => {
+      const t = performance.now();
+      const written = await repo.writeScoringChunk(writer!, { scorers: ENGINE_SCORERS, versions: ENGINE_VERSIONS, scoredAt: ch.readAt, by: opts.by ?? null, scored });
+      counts.writeMs += performance.now() - t;
+      counts.scanned += ch.rows.length;
+      counts.rescored += scored.scored;
       counts.changed += scored.changed;
-      counts.unchanged += n - scored.changed;
+      counts.unchanged += ch.rows.length - scored.changed;
       counts.leadWrites += written.leads;
       counts.statusMoves += written.moves;
-      counts.raced += scored.lead.ids.length - written.leads;
+      counts.raced += scored.ids.length - written.leads;
       counts.chunks++;
       if (opts.onChunk) {
         const elapsed = performance.now() - t0;
-        await opts.onChunk({ ...counts, elapsedMs: Math.round(elapsed), rowsPerSecond: Math.round((counts.scanned / elapsed) * 1000), pct: idPosition(lastId) });
+        await opts.onChunk({ ...counts, elapsedMs: Math.round(elapsed), rowsPerSecond: Math.round((counts.scanned / elapsed) * 1000), pct: idPosition(ch.rows.at(-1)!.id) });
       }
-      chunk = next;
+    };
+    // A promise that may reject while the loop awaits another one: marked handled here, awaited (and rethrown) below.
+    const handled = <T>(p: Promise<T>): Promise<T> => {
+      p.catch(() => {});
+      return p;
+    };
+
+    // Three stages overlap: chunk n+1 is read on the reader connection while chunk n is scored in JS and chunk
+    // n-1 is written on the writer connection. Memory holds at most three chunks.
+    let planned = 0;
+    let reading = handled(readNext(null, limitFor(0)));
+    let writing: Promise<void> = Promise.resolve();
+    try {
+      for (;;) {
+        const ch = await reading;
+        if (!ch.rows.length) break;
+        if (opts.signal?.aborted) throw opts.signal.reason instanceof Error ? opts.signal.reason : new Error('rescore aborted');
+        planned += ch.rows.length;
+        // A short chunk was the last one.
+        reading = handled(readNext(ch.rows.at(-1)!.id, ch.rows.length < ch.limit ? 0 : limitFor(planned)));
+        const t = performance.now();
+        const scored = scoreChunk(ch.rows, new Date(ch.readAt).getUTCFullYear());
+        counts.readMs += performance.now() - t;
+        await writing;
+        writing = handled(writeChunk(scored, ch));
+      }
+      await writing;
+    } finally {
+      // Neither connection may go back to the pool while its query still runs.
+      await Promise.allSettled([reading, writing]);
     }
     return finish({ outdatedVersion });
   } catch (err) {
@@ -370,8 +370,9 @@ export async function rescoreLeadNow(ctx: Pick<AppContext, 'db'>, leadId: string
     if (!chunk.rows.length) return undefined;
     const scored = scoreChunk(chunk.rows, new Date(chunk.readAt).getUTCFullYear());
     const w = await repo.writeScoringChunk(c, { scorers: ENGINE_SCORERS, versions: ENGINE_VERSIONS, scoredAt: chunk.readAt, by, scored });
-    if (scored.lead.ids.length && !w.leads) return undefined;
-    const cents = scored.priceCents[0] ?? null;
+    if (scored.ids.length && !w.leads) return undefined;
+    // Nothing to write: the stored price is the price.
+    const cents = scored.ids.length ? scored.priceCents[0] ?? null : chunk.rows[0]!.priceCents;
     return cents === null ? null : cents / 100;
   } finally {
     c.release();

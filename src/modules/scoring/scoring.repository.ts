@@ -52,7 +52,8 @@ export interface ChunkFilter {
  */
 export type ChunkMode = 'all' | 'pending' | 'pending-or-outdated';
 
-const PENDING = '(b.scored_at IS NULL OR b.inputs_changed_at > b.scored_at)';
+/** The generated column (scored_at IS NULL OR inputs_changed_at > scored_at) the partial index is built on. */
+const PENDING = 'b.score_pending';
 
 /** seed 002 §3.5.1 factor 6: COMPLETENESS_FIELDS as one bit mask, bit i set when field i is missing. */
 export const MISSING_MASK_SQL = COMPLETENESS_FIELDS.map((f, i) => `((${f.missingWhen})::int << ${i})`).join(' | ');
@@ -71,17 +72,28 @@ const engineWritten = (c: Client, v: EngineVersions) => `(${v.prefixes.map((p) =
 /** The version the engine writes for the lead's trade. */
 const versionForTrade = (c: Client, v: EngineVersions) => `(CASE WHEN b.trade = 'roof' THEN ${c.escapeLiteral(v.roof)} ELSE ${c.escapeLiteral(v.trade)} END)`;
 
+/** A prefix's exclusive upper bound in byte order: "trade-quality@" → "trade-qualityA". */
+const prefixEnd = (p: string) => p.slice(0, -1) + String.fromCharCode(p.charCodeAt(p.length - 1) + 1);
+
 /**
- * Whether any lead in the filter's statuses carries a score from an older version of this engine.
- * Index range scans on base_leads_engine_scorer_version_idx: O(log n) when everything is current.
+ * Whether any lead in the filter's statuses carries a score from an older version of this engine. Read on
+ * score_explanations, which the engine writes with the same version as base_leads.scorer_version, through the
+ * partial index score_explanations_engine_version_idx (COLLATE "C"): per scorer, the versions below and above
+ * the current one are two index ranges, empty when everything is current — O(log n), however many leads.
  */
 export async function hasOutdatedEngineScores(c: Client, o: EngineVersions & { statuses: readonly string[] }): Promise<boolean> {
+  const v = (x: string) => `se.scorer_version COLLATE "C" ${x}`;
+  const ranges = [o.roof, o.trade].map((current) => {
+    const prefix = current.slice(0, current.indexOf('@') + 1);
+    const [p, cur, end] = [prefix, current, prefixEnd(prefix)].map((x) => c.escapeLiteral(x));
+    return `(${v(`>= ${p}`)} AND ${v(`< ${cur}`)}) OR (${v(`> ${cur}`)} AND ${v(`< ${end}`)})`;
+  });
+  const indexed = o.prefixes.map((p) => `se.scorer_version LIKE ${c.escapeLiteral(`${p}%`)}`).join(' OR ');
   const r = await c.query<{ outdated: boolean }>(
     `SELECT EXISTS (
-       SELECT 1 FROM base_leads b
-        WHERE ${engineWritten(c, o)} AND b.scorer_version <> ALL($1::text[])
+       SELECT 1 FROM score_explanations se JOIN base_leads b ON b.id = se.lead_id
+        WHERE (${indexed}) AND (${ranges.join(' OR ')})
           AND b.deleted_at IS NULL AND b.status IN (${statusList(c, o.statuses)})) AS outdated`,
-    [[o.roof, o.trade]],
   );
   return r.rows[0]!.outdated;
 }
@@ -185,14 +197,16 @@ export function plainArrayLiteral(values: readonly (string | number | null)[], q
 }
 
 /**
- * Writes one scored chunk in one transaction:
- *   1. score_explanations for every row: INSERT … SELECT FROM unnest … ON CONFLICT DO UPDATE. The table is
- *      narrow, fillfactor 70 and indexed only on lead_id, so these are HOT updates.
- *   2. base_leads for the rows that need it, in one conditional UPDATE … FROM unnest — the bulk equivalent of
- *      leads.service transitionLead: a row is written only while its status and inputs_changed_at are still
- *      what the chunk read (compare-and-set, so a concurrent purchase or input change wins and the lead stays
- *      pending for the next run), its status moves only along the from → to pairs the engine checked against
- *      LEAD_TRANSITIONS, and each move inserts its system_events row in the same statement.
+ * Writes one scored chunk — only its leads that must change (scoreChunk) — in ONE statement:
+ *   1. base_leads, in one conditional UPDATE … FROM unnest — the bulk equivalent of leads.service transitionLead:
+ *      a row is written only while its status and inputs_changed_at are still what the chunk read (compare-and-set,
+ *      so a concurrent purchase or input change wins and the lead stays pending for the next run), and its status
+ *      moves only along the from → to pairs the engine checked against LEAD_TRANSITIONS. No index of base_leads
+ *      reads a column written here (migration 20261204000000), so unless the status moves these are HOT updates;
+ *   2. score_explanations of the rows written (upsert; narrow, fillfactor 70);
+ *   3. lead_rank of the rows whose score or status moved (the listing's order; the row trigger that keeps it in
+ *      step for every other writer is skipped for this transaction: SET LOCAL tradelead.rank_sync = 'engine');
+ *   4. one system_events row per status move.
  * synchronous_commit is off for this transaction only: a crash can lose the last few chunks' commits, never
  * corrupt them, and a lost chunk is simply still pending (scored_at was not advanced) for the next run.
  */
@@ -201,58 +215,56 @@ export async function writeScoringChunk(
   o: { scorers: readonly string[]; versions: readonly string[]; scoredAt: string; by: string | null; scored: ScoredChunk },
 ): Promise<{ explanations: number; leads: number; moves: number }> {
   const s = o.scored;
-  await c.query('BEGIN; SET LOCAL synchronous_commit = off');
+  if (!s.ids.length) return { explanations: 0, leads: 0, moves: 0 };
+  await c.query(`BEGIN; SET LOCAL synchronous_commit = off; SET LOCAL tradelead.rank_sync = 'engine'`);
   try {
-    const ex = await c.query(
-      `INSERT INTO score_explanations AS se (lead_id, scorer, scorer_version, score, grade, price_cents, factors, inputs_hash, scored_at)
-       SELECT x.id, ($7::text[])[x.kind + 1], ($8::text[])[x.kind + 1], x.score, x.grade, x.price_cents, x.factors, x.hash, $9::timestamptz
-         FROM ROWS FROM (unnest($1::uuid[]), unnest($2::int[]), unnest($3::text[]), unnest($4::int[]), unnest($5::text[]),
-                         jsonb_array_elements($6::jsonb), unnest($10::int[])) AS x(id, score, grade, price_cents, hash, factors, kind)
-       ON CONFLICT (lead_id) DO UPDATE
-          SET scorer = EXCLUDED.scorer, scorer_version = EXCLUDED.scorer_version, score = EXCLUDED.score, grade = EXCLUDED.grade,
-              price_cents = EXCLUDED.price_cents, factors = EXCLUDED.factors, inputs_hash = EXCLUDED.inputs_hash,
-              scored_at = EXCLUDED.scored_at`,
+    const r = await c.query<{ leads: number; moves: number; explanations: number }>(
+      `WITH x AS (
+         SELECT * FROM ROWS FROM (unnest($1::uuid[]), unnest($2::int[]), unnest($3::text[]), unnest($4::int[]), unnest($5::text[]),
+                                  unnest($6::timestamptz[]), unnest($7::lead_status[]), unnest($8::lead_status[]), unnest($9::int[]),
+                                  jsonb_array_elements($10::jsonb))
+                  AS x(id, score, grade, price_cents, hash, inputs_changed_at, from_status, to_status, kind, factors)
+       ), u AS (
+         UPDATE base_leads b
+            SET quality_score = x.score, grade = x.grade, price = x.price_cents / 100.0, scored_at = $11::timestamptz,
+                scorer_version = ($12::text[])[x.kind + 1], score_inputs_hash = x.hash, status = COALESCE(x.to_status, b.status),
+                version = b.version + (x.to_status IS NOT NULL)::int, updated_at = now()
+           FROM x
+          WHERE b.id = x.id AND b.deleted_at IS NULL AND b.status = x.from_status
+            AND b.inputs_changed_at IS NOT DISTINCT FROM x.inputs_changed_at
+         RETURNING b.id, b.status, x.from_status, x.to_status, x.score, x.grade, x.price_cents, x.hash, x.kind, x.factors
+       ), se AS (
+         INSERT INTO score_explanations AS se (lead_id, scorer, scorer_version, score, grade, price_cents, factors, inputs_hash, scored_at)
+         SELECT u.id, ($13::text[])[u.kind + 1], ($12::text[])[u.kind + 1], u.score, u.grade, u.price_cents, u.factors, u.hash, $11::timestamptz
+           FROM u
+         ON CONFLICT (lead_id) DO UPDATE
+            SET scorer = EXCLUDED.scorer, scorer_version = EXCLUDED.scorer_version, score = EXCLUDED.score, grade = EXCLUDED.grade,
+                price_cents = EXCLUDED.price_cents, factors = EXCLUDED.factors, inputs_hash = EXCLUDED.inputs_hash,
+                scored_at = EXCLUDED.scored_at
+         RETURNING 1
+       ), rk AS (
+         UPDATE lead_rank r SET status = u.status, quality_score = u.score
+           FROM u
+          WHERE r.lead_id = u.id AND (r.quality_score IS DISTINCT FROM u.score OR r.status <> u.status)
+         RETURNING 1
+       ), ev AS (
+         INSERT INTO system_events (event_type, event_name, service, entity_type, entity_id, event_data, severity)
+         SELECT 'lead.transition', 'lead.' || u.to_status, 'scoring', 'lead', u.id,
+                jsonb_build_object('from', u.from_status, 'to', u.to_status, 'by', $14::text, 'via', 'rescore', 'score', u.score), 'info'
+           FROM u WHERE u.to_status IS NOT NULL
+         RETURNING 1
+       )
+       SELECT (SELECT count(*) FROM u)::int AS leads, (SELECT count(*) FROM ev)::int AS moves,
+              (SELECT count(*) FROM se)::int AS explanations, (SELECT count(*) FROM rk)::int AS ranked`,
       [
         plainArrayLiteral(s.ids), plainArrayLiteral(s.scores), plainArrayLiteral(s.grades), plainArrayLiteral(s.priceCents),
-        plainArrayLiteral(s.hashes), s.explanations, o.scorers, o.versions, o.scoredAt, plainArrayLiteral(s.kinds),
+        plainArrayLiteral(s.hashes), plainArrayLiteral(s.inputsChangedAt, true), plainArrayLiteral(s.fromStatus),
+        plainArrayLiteral(s.toStatus), plainArrayLiteral(s.kinds), s.explanations, o.scoredAt, o.versions, o.scorers, o.by,
       ],
     );
-    let leads = 0;
-    let moves = 0;
-    if (s.lead.ids.length) {
-      const l = s.lead;
-      const r = await c.query<{ leads: number; moves: number }>(
-        `WITH x AS (
-           SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::int[], $5::text[], $6::timestamptz[], $7::lead_status[], $8::lead_status[], $12::int[])
-                    AS x(id, score, grade, price_cents, hash, inputs_changed_at, from_status, to_status, kind)
-         ), u AS (
-           UPDATE base_leads b
-              SET quality_score = x.score, grade = x.grade, price = x.price_cents / 100.0, scored_at = $9::timestamptz,
-                  scorer_version = ($10::text[])[x.kind + 1], score_inputs_hash = x.hash, status = COALESCE(x.to_status, b.status),
-                  version = b.version + (x.to_status IS NOT NULL)::int, updated_at = now()
-             FROM x
-            WHERE b.id = x.id AND b.deleted_at IS NULL AND b.status = x.from_status
-              AND b.inputs_changed_at IS NOT DISTINCT FROM x.inputs_changed_at
-           RETURNING b.id, x.from_status, x.to_status, x.score
-         ), ev AS (
-           INSERT INTO system_events (event_type, event_name, service, entity_type, entity_id, event_data, severity)
-           SELECT 'lead.transition', 'lead.' || u.to_status, 'scoring', 'lead', u.id,
-                  jsonb_build_object('from', u.from_status, 'to', u.to_status, 'by', $11::text, 'via', 'rescore', 'score', u.score), 'info'
-             FROM u WHERE u.to_status IS NOT NULL
-           RETURNING 1
-         )
-         SELECT (SELECT count(*) FROM u)::int AS leads, (SELECT count(*) FROM ev)::int AS moves`,
-        [
-          plainArrayLiteral(l.ids), plainArrayLiteral(l.scores), plainArrayLiteral(l.grades), plainArrayLiteral(l.priceCents),
-          plainArrayLiteral(l.hashes), plainArrayLiteral(l.inputsChangedAt, true), plainArrayLiteral(l.fromStatus),
-          plainArrayLiteral(l.toStatus), o.scoredAt, o.versions, o.by, plainArrayLiteral(l.kinds),
-        ],
-      );
-      leads = r.rows[0]!.leads;
-      moves = r.rows[0]!.moves;
-    }
     await c.query('COMMIT');
-    return { explanations: ex.rowCount ?? 0, leads, moves };
+    const { leads, moves, explanations } = r.rows[0]!;
+    return { explanations, leads, moves };
   } catch (err) {
     await c.query('ROLLBACK').catch(() => {});
     throw err;
