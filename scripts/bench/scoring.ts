@@ -6,15 +6,16 @@
  *   memory      — forced rescores of 100,000 and then all leads, sampling process RSS every 20 ms
  *   noChange    — (a) forced rescore of every lead when nothing changed: read → score in JS → compare; nothing is
  *                 written (target ≥ 50,000 leads/s)
- *   allChanged  — (b) every score, price and version changes: first its floor, in-database UPDATEs of the same
+ *   signal      — (b) 1% of leads get a new hail trigger (the triggers stamp inputs_changed_at), then a
+ *                 signal-based run rescores only those (steady state: before the passes below rewrite every row)
+ *   allChanged  — (c) every score, price and version changes: first its floor, in-database UPDATEs of the same
  *                 columns of the same tables the engine writes (base_leads, score_explanations, lead_rank) over
  *                 every lead, which leaves every stored score off by one step and every version older; then the
  *                 signal run that follows (the 30-minute tick after a bump) rescores every lead and writes every
  *                 row back (targets: ≥ 25,000 leads/s, ≤ 1.5× the floor)
- *   versionBump — (c) only the versions are older (a scorer version bump that moves no score): the signal run
+ *   versionBump — (d) only the versions are older (a scorer version bump that moves no score): the signal run
  *                 rewrites every lead's version, no score
- *   signal      — (d) 1% of leads get a new hail trigger (the triggers stamp inputs_changed_at), then a
- *                 signal-based run rescores only those
+ * Each pass reports the WAL it wrote, and the JSON the server settings the write figures depend on.
  *
  * Runs on its own database (the bench database name + "_scoring"), so other benchmarks never share it.
  */
@@ -187,23 +188,7 @@ export async function benchScoring(opts: { leads?: number; chunkSize?: number } 
     sampler = undefined;
 
     await checkpoint();
-    log('scoring: (b) all-changed floor: in-database UPDATEs of the same columns');
-    const floor = await walMB(db, () => measureAllChangedFloor(db));
-    await checkpoint();
-    log('scoring: (b) all changed: the signal run after it');
-    const allChanged = await walMB(db, () => run('all-changed', { filter: everyStatus }));
-
-    await checkpoint();
-    log('scoring: (c) version bump: only the versions are older');
-    const [roof, trade] = ENGINE_VERSIONS.map((v) => `'${OLDER(v)}'`);
-    const older = `(CASE WHEN scorer_version LIKE 'property-quality@%' THEN ${roof} ELSE ${trade} END)`;
-    await db.pool.query(`UPDATE base_leads SET scorer_version = ${older} WHERE quality_score IS NOT NULL AND deleted_at IS NULL`);
-    await db.pool.query(`UPDATE score_explanations SET scorer_version = ${older}`);
-    await checkpoint();
-    const bump = await walMB(db, () => run('version-bump', { filter: everyStatus }));
-
-    log('scoring: (d) touching 1% of leads (a new hail trigger each)');
-    await checkpoint();
+    log('scoring: (b) touching 1% of leads (a new hail trigger each)');
     const t = performance.now();
     const touched = await db.pool.query(
       `INSERT INTO lead_triggers (base_lead_id, trigger_type, source_key, trigger_date, trigger_strength, trigger_details)
@@ -213,6 +198,22 @@ export async function benchScoring(opts: { leads?: number; chunkSize?: number } 
     );
     const touchSeconds = round((performance.now() - t) / 1000, 2);
     const signal = await run('signal', {});
+
+    await checkpoint();
+    log('scoring: (c) all-changed floor: in-database UPDATEs of the same columns');
+    const floor = await walMB(db, () => measureAllChangedFloor(db));
+    await checkpoint();
+    log('scoring: (c) all changed: the signal run after it');
+    const allChanged = await walMB(db, () => run('all-changed', { filter: everyStatus }));
+
+    await checkpoint();
+    log('scoring: (d) version bump: only the versions are older');
+    const [roof, trade] = ENGINE_VERSIONS.map((v) => `'${OLDER(v)}'`);
+    const older = `(CASE WHEN scorer_version LIKE 'property-quality@%' THEN ${roof} ELSE ${trade} END)`;
+    await db.pool.query(`UPDATE base_leads SET scorer_version = ${older} WHERE quality_score IS NOT NULL AND deleted_at IS NULL`);
+    await db.pool.query(`UPDATE score_explanations SET scorer_version = ${older}`);
+    await checkpoint();
+    const bump = await walMB(db, () => run('version-bump', { filter: everyStatus }));
 
     const ratio = round(allChanged.result.elapsedMs / 1000 / floor.result.seconds, 2);
     return {
@@ -238,7 +239,7 @@ export async function benchScoring(opts: { leads?: number; chunkSize?: number } 
         peakRssMB100k: small.peakRssMB,
         peakRssMB1M: noChange.peakRssMB,
         byTenthOfFullRun: tenths,
-        note: 'peak RSS while rescoring 100,000 and then all leads; per tenth of the full run, its peak RSS and the live heap after a full GC at its end. At most three chunks are in flight (one read, one scored, one written), so what the run retains does not grow with the row count; peaks differ by when V8 collects.',
+        note: 'peak RSS while rescoring 100,000 and then all leads; per tenth of the full run, its peak RSS and the live heap after a full GC at its end. At most five chunks are in flight (the next read of each of two readers, one scored, one written), so what the run retains does not grow with the row count; peaks differ by when V8 collects.',
       },
       server: await serverSettings(db),
       targets: {

@@ -246,3 +246,21 @@ describe('scoring.rescore-batch job', () => {
     expect(runRow.counts).toMatchObject({ scanned: 4, rescored: 4, changed: 0, unchanged: 4, statusMoves: 0, chunks: 1 });
   });
 });
+
+describe('two readers', () => {
+  it('split the id space in halves and read every lead of both exactly once', async () => {
+    const db = h.ctx.db.prisma;
+    const ids = ['10000000-0000-4000-8000-000000000001', '7fffffff-ffff-4fff-bfff-ffffffffffff', '80000000-0000-4000-8000-000000000000', 'f0000000-0000-4000-8000-000000000002'];
+    for (const [i, leadId] of ids.entries()) {
+      await db.baseLead.create({ data: { id: leadId, address: `${i} Half St`, city: 'Austin', state: 'TX', trade: 'siding', propertyValue: 400_000, yearBuilt: 1990 } });
+    }
+    const pcts: number[] = [];
+    const two = await run({ force: true, readers: 2, chunkSize: 1, filter: { trade: 'siding' }, onChunk: (p) => void pcts.push(p.pct) });
+    expect(two).toMatchObject({ scanned: 4, chunks: 4, leadWrites: 4 });
+    expect(await db.baseLead.count({ where: { trade: 'siding', qualityScore: { not: null } } })).toBe(4);
+    expect(pcts.every((p) => p >= 0 && p <= 100)).toBe(true);
+    // The same run with one reader finds the same leads, now unchanged.
+    expect(await run({ force: true, readers: 1, chunkSize: 1, filter: { trade: 'siding' } })).toMatchObject({ scanned: 4, chunks: 4, leadWrites: 0, changed: 0 });
+    expect(await run({ force: true, readers: 2, filter: { trade: 'siding' } })).toMatchObject({ scanned: 4, chunks: 2, leadWrites: 0 });
+  });
+});

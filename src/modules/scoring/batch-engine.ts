@@ -26,8 +26,9 @@ import * as repo from './scoring.repository.ts';
  * reference data — writes a million rows. None of base_leads' indexes reads a column the engine writes (the
  * listing's order lives in the narrow lead_rank, pending is a generated column, versions are probed on
  * score_explanations — migration 20261204000000), so base_leads' writes are HOT updates that touch no index.
- * Reading, scoring and writing overlap: chunk n+1 is read on one connection while chunk n is scored in JS and
- * chunk n-1 is written on a second. Memory holds at most three chunks, whatever the table size.
+ * Reading, scoring and writing overlap: the next chunk is read (by one reader, or two for a pass over a big table)
+ * while this one is scored in JS and the previous one is written on its own connection. Memory holds at most five
+ * chunks (two reads in flight, one scored, one written), whatever the table size.
  *
  * Signal-based by default (seed 000 "only score properties with signals"): only leads never scored, whose
  * inputs changed since they were scored (base_leads.inputs_changed_at, maintained by triggers — migration
@@ -191,6 +192,11 @@ export interface RescoreOptions {
   maxLeads?: number;
   /** Who asked: recorded in the status events (user id, job id). */
   by?: string;
+  /**
+   * Reading connections, 1 or 2 (each reads its half of the id space). Default: 2 for a run over every lead
+   * (forced, or after a version bump) of a table of at least four chunks, else 1. maxLeads and ids read with 1.
+   */
+  readers?: 1 | 2;
   signal?: AbortSignal;
   /** Called after each chunk is written. */
   onChunk?(p: RescoreProgress): Promise<void> | void;
@@ -232,8 +238,17 @@ export interface RescoreResult extends RescoreCounts {
   skipped?: boolean;
 }
 
-/** Where in the uuid space an id sits, as a percentage: gen_random_uuid() ids are uniform. */
-const idPosition = (id: string) => (parseInt(id.slice(0, 8), 16) / 0x1_0000_0000) * 100;
+/** Where in the uuid space an id sits, as a fraction: gen_random_uuid() ids are uniform. */
+const idPosition = (id: string) => parseInt(id.slice(0, 8), 16) / 0x1_0000_0000;
+
+/** Rough share of the id space the streams have covered, 0–100: each stream's half (or the whole space) from its start. */
+function progressOf(streams: readonly { after: string | null; before?: string }[]): number {
+  if (streams.length === 1) return streams[0]!.after ? idPosition(streams[0]!.after) * 100 : 0;
+  const [a, b] = streams;
+  const first = a!.after ? Math.min(0.5, idPosition(a!.after)) : 0;
+  const second = b!.after ? Math.max(0, idPosition(b!.after) - 0.5) : 0;
+  return (first + second) * 100;
+}
 
 export function normalizeFilter(f: RescoreFilter = {}): repo.ChunkFilter {
   const statuses = f.statuses?.length ? [...new Set(f.statuses)] : [...DEFAULT_RESCORE_STATUSES];
@@ -259,8 +274,9 @@ export async function rescoreLeads(ctx: Pick<AppContext, 'db' | 'log'>, opts: Re
     return { ...counts, mode: force ? 'force' : 'signal', outdatedVersion: false, scorerVersions: [...ENGINE_VERSIONS], ...extra };
   };
 
-  // Two connections: one reads chunks, the other writes them.
+  // Connections: one or two readers (each reads its half of the id space) and a writer.
   const reader = await ctx.db.pool.connect();
+  let reader2: pg.PoolClient | undefined;
   let writer: pg.PoolClient | undefined;
   let failed = false;
   let locked = false;
@@ -279,15 +295,30 @@ export async function rescoreLeads(ctx: Pick<AppContext, 'db' | 'log'>, opts: Re
     if (!force && !filter.ids) await repo.markDemandWindowEnds(reader, filter.statuses);
     const outdatedVersion = force ? false : await repo.hasOutdatedEngineScores(reader, { ...versions, statuses: filter.statuses });
     const mode: repo.ChunkMode = force ? 'all' : outdatedVersion ? 'pending-or-outdated' : 'pending';
-    const read = (after: string | null, limit: number) => repo.readScoringChunk(reader, { after, limit, filter, mode, ...versions });
+
+    // A run over every lead (forced, or after a version bump) of a big table reads with two connections, each its
+    // half of the id space, so PostgreSQL reads on both cores while JS scores and the writer writes (measured on 1M
+    // leads, nothing changed: 76k leads/s instead of 51k); a run with a lead budget (maxLeads) or an id list reads in
+    // one stream, so it takes the first leads in id order.
+    interface Stream { client: pg.PoolClient; after: string | null; before?: string }
+    const streams: Stream[] = [{ client: reader, after: null }];
+    const wholeTable = mode !== 'pending' && opts.maxLeads === undefined && !filter.ids;
+    const readers = !wholeTable ? 1 : opts.readers ?? ((await repo.estimateLeadRows(reader)) >= 4 * chunkSize ? 2 : 1);
+    if (readers === 2) {
+      reader2 = await ctx.db.pool.connect();
+      await repo.prepareSession(reader2);
+      streams[0]!.before = '80000000-0000-0000-0000-000000000000';
+      streams.push({ client: reader2, after: '7fffffff-ffff-ffff-ffff-ffffffffffff' });
+    }
 
     const limitFor = (planned: number) => (opts.maxLeads === undefined ? chunkSize : Math.min(chunkSize, opts.maxLeads - planned));
     interface Read { rows: ScoringRow[]; readAt: string; limit: number }
-    const readNext = async (after: string | null, limit: number): Promise<Read> => {
+    const readNext = async (st: Stream, limit: number): Promise<Read> => {
       if (limit <= 0) return { rows: [], readAt: '', limit };
       const t = performance.now();
-      const ch = await read(after, limit);
+      const ch = await repo.readScoringChunk(st.client, { after: st.after, before: st.before, limit, filter, mode, ...versions });
       counts.readMs += performance.now() - t;
+      st.after = ch.rows.at(-1)?.id ?? st.after;
       return { ...ch, limit };
     };
     const writeChunk = async (scored: ScoredChunk, ch: Read): Promise<void> => {
@@ -304,7 +335,7 @@ export async function rescoreLeads(ctx: Pick<AppContext, 'db' | 'log'>, opts: Re
       counts.chunks++;
       if (opts.onChunk) {
         const elapsed = performance.now() - t0;
-        await opts.onChunk({ ...counts, elapsedMs: Math.round(elapsed), rowsPerSecond: Math.round((counts.scanned / elapsed) * 1000), pct: idPosition(ch.rows.at(-1)!.id) });
+        await opts.onChunk({ ...counts, elapsedMs: Math.round(elapsed), rowsPerSecond: Math.round((counts.scanned / elapsed) * 1000), pct: progressOf(streams) });
       }
     };
     // A promise that may reject while the loop awaits another one: marked handled here, awaited (and rethrown) below.
@@ -313,19 +344,24 @@ export async function rescoreLeads(ctx: Pick<AppContext, 'db' | 'log'>, opts: Re
       return p;
     };
 
-    // Three stages overlap: chunk n+1 is read on the reader connection while chunk n is scored in JS and chunk
-    // n-1 is written on the writer connection. Memory holds at most three chunks.
+    // The stages overlap: the next chunk of each stream is read while this one is scored in JS and the previous one
+    // is written.
     let planned = 0;
-    let reading = handled(readNext(null, limitFor(0)));
+    const reading: (Promise<Read> | null)[] = streams.map((st) => handled(readNext(st, limitFor(0))));
     let writing: Promise<void> = Promise.resolve();
     try {
-      for (;;) {
-        const ch = await reading;
-        if (!ch.rows.length) break;
+      for (let i = 0; reading.some((r) => r !== null); i = (i + 1) % streams.length) {
+        const pending = reading[i];
+        if (!pending) continue;
+        const ch = await pending;
+        if (!ch.rows.length) {
+          reading[i] = null;
+          continue;
+        }
         if (opts.signal?.aborted) throw opts.signal.reason instanceof Error ? opts.signal.reason : new Error('rescore aborted');
         planned += ch.rows.length;
-        // A short chunk was the last one.
-        reading = handled(readNext(ch.rows.at(-1)!.id, ch.rows.length < ch.limit ? 0 : limitFor(planned)));
+        // A short chunk was the stream's last.
+        reading[i] = ch.rows.length < ch.limit ? null : handled(readNext(streams[i]!, limitFor(planned)));
         const t = performance.now();
         const scored = scoreChunk(ch.rows, new Date(ch.readAt).getUTCFullYear());
         counts.readMs += performance.now() - t;
@@ -334,8 +370,8 @@ export async function rescoreLeads(ctx: Pick<AppContext, 'db' | 'log'>, opts: Re
       }
       await writing;
     } finally {
-      // Neither connection may go back to the pool while its query still runs.
-      await Promise.allSettled([reading, writing]);
+      // No connection may go back to the pool while its query still runs.
+      await Promise.allSettled([...reading.filter(Boolean), writing]);
     }
     return finish({ outdatedVersion });
   } catch (err) {
@@ -348,7 +384,9 @@ export async function rescoreLeads(ctx: Pick<AppContext, 'db' | 'log'>, opts: Re
       await repo.resetSession(reader).catch(() => {});
       if (writer) await repo.resetSession(writer).catch(() => {});
     }
+    if (reader2 && !failed) await repo.resetSession(reader2).catch(() => {});
     reader.release(failed);
+    reader2?.release(failed);
     writer?.release(failed);
   }
 }

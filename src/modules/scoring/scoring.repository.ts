@@ -72,6 +72,12 @@ const engineWritten = (c: Client, v: EngineVersions) => `(${v.prefixes.map((p) =
 /** The version the engine writes for the lead's trade. */
 const versionForTrade = (c: Client, v: EngineVersions) => `(CASE WHEN b.trade = 'roof' THEN ${c.escapeLiteral(v.roof)} ELSE ${c.escapeLiteral(v.trade)} END)`;
 
+/** The planner's estimate of base_leads' row count (pg_class.reltuples; -1 before the first ANALYZE counts as 0). */
+export async function estimateLeadRows(c: Client): Promise<number> {
+  const r = await c.query<{ n: number }>(`SELECT greatest(reltuples, 0)::float8 AS n FROM pg_class WHERE oid = 'base_leads'::regclass`);
+  return r.rows[0]?.n ?? 0;
+}
+
 /** A prefix's exclusive upper bound in byte order: "trade-quality@" → "trade-qualityA". */
 const prefixEnd = (p: string) => p.slice(0, -1) + String.fromCharCode(p.charCodeAt(p.length - 1) + 1);
 
@@ -99,8 +105,8 @@ export async function hasOutdatedEngineScores(c: Client, o: EngineVersions & { s
 }
 
 /**
- * One chunk of scoring inputs, in ONE statement: the next `limit` leads after `after` in id order (keyset on
- * the primary key), then their roofing row, latest roof analysis and active triggers. The side tables are
+ * One chunk of scoring inputs, in ONE statement: the next `limit` leads after `after` (and before `before`) in id
+ * order (keyset on the primary key), then their roofing row, latest roof analysis and active triggers. The side tables are
  * read by range on base_lead_id between the chunk's first and last id — consecutive chunks cover disjoint
  * ranges, so a whole run reads each side table once — and hash-joined, instead of one index probe per lead.
  * Exclusive territories are a few hundred rows: hashed once per chunk. The demand premium's viewers are the
@@ -108,11 +114,13 @@ export async function hasOutdatedEngineScores(c: Client, o: EngineVersions & { s
  */
 export async function readScoringChunk(
   c: Client,
-  o: { after: string | null; limit: number; filter: ChunkFilter; mode: ChunkMode } & EngineVersions,
+  o: { after: string | null; before?: string; limit: number; filter: ChunkFilter; mode: ChunkMode } & EngineVersions,
 ): Promise<{ rows: ScoringRow[]; readAt: string }> {
   const params: unknown[] = [o.after ?? '00000000-0000-0000-0000-000000000000', o.limit];
   const p = (v: unknown) => `$${params.push(v)}`;
   const where = [`b.id > $1`, `b.deleted_at IS NULL`, `b.status IN (${statusList(c, o.filter.statuses)})`];
+  // An upper bound splits the id space between readers (ids are uniform random uuids).
+  if (o.before) where.push(`b.id < ${p(o.before)}::uuid`);
   const f = o.filter;
   if (f.city) where.push(`lower(b.city) = lower(${p(f.city)})`);
   if (f.state) where.push(`b.state = ${p(f.state)}`);
