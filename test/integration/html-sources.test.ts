@@ -359,7 +359,9 @@ describe('HTML assessor', () => {
     const before = site.requests.length;
     expect(await assessor.lookup({ ...addr, address: '4410 RIDGE OAK DRIVE' })).toMatchObject({ parcelId: '0129040117' });
     expect(await assessor.lookup({ address: '1 Nowhere Rd', city: 'Austin', state: 'TX' })).toBeNull();
-    expect(site.requests.length).toBe(before);
+    // Neither lookup reached the site (a late request of an earlier page load may still arrive; it names neither).
+    const lookups = site.requests.slice(before).filter((r) => r.path.startsWith('/assessor/') && r.path !== '/assessor/');
+    expect(lookups.map((r) => r.path)).toEqual([]);
     const keys = await h.ctx.redis.keys(`${h.config.QUEUE_PREFIX}:assessor:*`);
     expect(keys.length).toBeGreaterThanOrEqual(2);
     const ttl = await h.ctx.redis.ttl(keys[0]!);

@@ -190,31 +190,45 @@ async function* fetchWithBrowser(args: RunArgs): AsyncGenerator<NormalizedPermit
     const signal = fetchOpts.signal;
     signal?.throwIfAborted();
     const page = await browser.openPage({ guard: scrapeGuard(ctx.config, signal), timeoutMs: config.timeoutMs });
-    // Aborting closes the tab, so a wait in progress ends now rather than at its timeout.
-    const onAbort = () => void page.close();
+    // Aborting closes the tab, so a wait in progress ends now rather than at its timeout; and every step also races
+    // the abort itself, so a Playwright call that does not notice the closed tab cannot hold the run either.
+    let rejectAborted!: (reason: unknown) => void;
+    const aborted = new Promise<never>((_, reject) => { rejectAborted = reject; });
+    aborted.catch(() => {}); // observed through step(); never an unhandled rejection
+    const onAbort = () => {
+      rejectAborted(signal!.reason);
+      void page.close();
+    };
     signal?.addEventListener('abort', onAbort, { once: true });
     if (signal?.aborted) onAbort(); // aborted while the tab was opening: the listener would never fire
+    const step = <T>(p: Promise<T>): Promise<T> => {
+      if (!signal) return p;
+      p.catch(() => {}); // when the abort wins, the step's own failure (the closed tab) comes later and is no news
+      return Promise.race([p, aborted]);
+    };
     try {
-      await submitSearch(page, config, windowDays(args.window));
+      await step(submitSearch(page, config, windowDays(args.window)));
       const seen = new Set<string>();
       let received = 0;
       for (let n = 1; n <= config.maxPages; n++) {
         fetchOpts.signal?.throwIfAborted();
-        if ((await waitForRows(page, config)) === 'empty') break;
-        const html = await page.act((p) => p.content());
+        if ((await step(waitForRows(page, config))) === 'empty') break;
+        const html = await step(page.act((p) => p.content()));
         const rows = extractRows(html, config.rowSelector, config.fields);
         const permits = collectPage(rows, args, page.page.url(), seen);
         received += permits.length;
         fetchOpts.onProgress?.(received, { page: n, rows: rows.length, url: page.page.url() });
         if (permits.length) yield permits;
-        if (n === config.maxPages || !(await clickNext(page, config))) break;
+        if (n === config.maxPages || !(await step(clickNext(page, config)))) break;
       }
     } catch (err) {
       if (signal?.aborted) throw signal.reason;
       throw err;
     } finally {
       signal?.removeEventListener('abort', onAbort);
-      await page.close();
+      // After an abort the tab is already closing; do not wait on it.
+      if (signal?.aborted) void page.close();
+      else await page.close();
     }
   } finally {
     if (!args.browser) await browser.close();
