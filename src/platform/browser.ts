@@ -240,16 +240,25 @@ export async function pollContent<T>(
 }
 
 /**
- * Runs `fn` so that aborting `signal` stops it promptly: the page is closed (pending Playwright calls fail)
- * and the caller gets the signal's reason rather than a "target closed" error.
+ * Runs `fn` so that aborting `signal` stops it promptly: the page is closed (pending Playwright calls fail), the
+ * call also races the abort itself — so a Playwright call that does not notice the closed tab cannot hold the
+ * caller — and the caller gets the signal's reason rather than a "target closed" error.
  */
 export async function abortable<T>(page: GuardedPage, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
   if (!signal) return fn();
   signal.throwIfAborted();
-  const onAbort = () => void page.close();
+  let onAbort!: () => void;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => {
+      reject(signal.reason);
+      void page.close();
+    };
+  });
   signal.addEventListener('abort', onAbort, { once: true });
   try {
-    return await fn();
+    const run = fn();
+    run.catch(() => {}); // when the abort wins, the call's own failure (the closed tab) comes later and is no news
+    return await Promise.race([run, aborted]);
   } catch (err) {
     if (signal.aborted) throw signal.reason;
     throw err;

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { AppContext } from '../../../platform/context.ts';
 import { AppError, isAppError } from '../../../platform/errors.ts';
 import { OutboundError } from '../../../platform/http.ts';
-import { launchBrowser, type BrowserSession, type GuardedPage } from '../../../platform/browser.ts';
+import { abortable, launchBrowser, type BrowserSession, type GuardedPage } from '../../../platform/browser.ts';
 import {
   PERMIT_FIELDS,
   type FetchOptions,
@@ -190,42 +190,26 @@ async function* fetchWithBrowser(args: RunArgs): AsyncGenerator<NormalizedPermit
     const signal = fetchOpts.signal;
     signal?.throwIfAborted();
     const page = await browser.openPage({ guard: scrapeGuard(ctx.config, signal), timeoutMs: config.timeoutMs });
-    // Aborting closes the tab, so a wait in progress ends now rather than at its timeout; and every step also races
-    // the abort itself, so a Playwright call that does not notice the closed tab cannot hold the run either.
-    let rejectAborted!: (reason: unknown) => void;
-    const aborted = new Promise<never>((_, reject) => { rejectAborted = reject; });
-    aborted.catch(() => {}); // observed through step(); never an unhandled rejection
-    const onAbort = () => {
-      rejectAborted(signal!.reason);
-      void page.close();
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    if (signal?.aborted) onAbort(); // aborted while the tab was opening: the listener would never fire
-    const step = <T>(p: Promise<T>): Promise<T> => {
-      if (!signal) return p;
-      p.catch(() => {}); // when the abort wins, the step's own failure (the closed tab) comes later and is no news
-      return Promise.race([p, aborted]);
-    };
+    // Each browser step is abortable: aborting closes the tab and ends the step now rather than at its timeout.
+    const step = <T>(fn: () => Promise<T>): Promise<T> => abortable(page, signal, fn);
     try {
-      await step(submitSearch(page, config, windowDays(args.window)));
+      await step(() => submitSearch(page, config, windowDays(args.window)));
       const seen = new Set<string>();
       let received = 0;
       for (let n = 1; n <= config.maxPages; n++) {
-        fetchOpts.signal?.throwIfAborted();
-        if ((await step(waitForRows(page, config))) === 'empty') break;
-        const html = await step(page.act((p) => p.content()));
+        if ((await step(() => waitForRows(page, config))) === 'empty') break;
+        const html = await step(() => page.act((p) => p.content()));
         const rows = extractRows(html, config.rowSelector, config.fields);
         const permits = collectPage(rows, args, page.page.url(), seen);
         received += permits.length;
         fetchOpts.onProgress?.(received, { page: n, rows: rows.length, url: page.page.url() });
         if (permits.length) yield permits;
-        if (n === config.maxPages || !(await step(clickNext(page, config)))) break;
+        if (n === config.maxPages || !(await step(() => clickNext(page, config)))) break;
       }
     } catch (err) {
       if (signal?.aborted) throw signal.reason;
       throw err;
     } finally {
-      signal?.removeEventListener('abort', onAbort);
       // After an abort the tab is already closing; do not wait on it.
       if (signal?.aborted) void page.close();
       else await page.close();
