@@ -48,6 +48,9 @@ export function createDatabase(url: string, opts: { max?: number; applicationNam
 
 /** PostgreSQL unique_violation, from Prisma (P2002) or raw pg (23505); optionally for one constraint. */
 /** A numeric column (Prisma Decimal, or a number) as a JS number; null and undefined stay null. */
+/** A uuid in its text form (any version): what an id from a file or a request must look like before it reaches SQL. */
+export const isUuid = (s: string): boolean => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
+
 export const decimalToNumber = (d: { toString(): string } | number | null | undefined): number | null =>
   d === null || d === undefined ? null : Number(d);
 

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { stat } from 'node:fs/promises';
 import type { AppContext } from '../../platform/context.ts';
 import { AppError } from '../../platform/errors.ts';
+import { isUuid } from '../../platform/db.ts';
 import { requireRole, type Principal } from '../../platform/auth.ts';
 import { TRADE_GROUP_SLUGS } from '../../../prisma/seed/taxonomy.ts';
 import { countStoredPermits, findStoredPermitsPage, loadCityIndex } from '../acquisition/permits.service.ts';
@@ -28,7 +29,6 @@ import { neutralizeFormula } from './csv.ts';
 import * as repo from './exports.repository.ts';
 
 const PAGE = 200;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface ScoreLeadsOptions {
   outDir: string;
@@ -145,7 +145,7 @@ export async function scoreLeadsExport(ctx: AppContext, o: ScoreLeadsOptions): P
     const cities = await loadCityIndex(db);
     const verticalIds = o.saveToDb ? await loadVerticalIds(db) : new Map<string, string>();
     const requested = o.permitIds ? [...new Set(o.permitIds)] : undefined;
-    const valid = requested?.filter((id) => UUID.test(id));
+    const valid = requested?.filter((id) => isUuid(id));
     const opts = { ...o, permitIds: valid };
     const count = valid ? valid.length : await countStoredPermits(db, { cities: o.cities });
     const total = Math.min(count, o.limit ?? Infinity);
@@ -209,7 +209,7 @@ export async function scoreLeadsExport(ctx: AppContext, o: ScoreLeadsOptions): P
     }
     // Ids a --limit left unread are unknown, not missing; malformed ids are missing either way.
     const cut = !!valid && o.limit !== undefined && valid.length > o.limit;
-    if (requested) summary.missing = requested.filter((id) => (cut ? !UUID.test(id) : !seen.has(id)));
+    if (requested) summary.missing = requested.filter((id) => (cut ? !isUuid(id) : !seen.has(id)));
 
     summary.files = await mergeIntoTree(o.outDir, placed);
     if (aborted) throw aborted;

@@ -1,6 +1,6 @@
 import type { AppContext } from '../../platform/context.ts';
 import { isAppError } from '../../platform/errors.ts';
-import type { Db, Prisma } from '../../platform/db.ts';
+import { isUuid, type Db, type Prisma } from '../../platform/db.ts';
 import { writeOutbox } from '../../platform/outbox.ts';
 import { findStoredPermitsPage, loadCityIndex } from '../acquisition/permits.service.ts';
 import { viewPermit, type PermitView } from '../acquisition/permit-view.ts';
@@ -20,7 +20,6 @@ import * as repo from './lead-creation.repository.ts';
 
 /** Error messages kept in a summary; the count is exact. */
 const MAX_ERRORS = 20;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Vertical ids by trade slug, for new leads' vertical_id. */
 export async function loadVerticalIds(db: Db): Promise<Map<string, string>> {
@@ -180,7 +179,7 @@ export interface CreatedLeads {
 export async function createLeadsFromPermits(ctx: AppContext, permitIds: string[], by: string): Promise<CreatedLeads> {
   const db = ctx.db.prisma;
   const out: CreatedLeads = { created: [], existing: 0, skipped: 0 };
-  const ids = [...new Set(permitIds)].filter((id) => UUID.test(id));
+  const ids = [...new Set(permitIds)].filter((id) => isUuid(id));
   if (!ids.length) return out;
   const cities = await loadCityIndex(db);
   const verticalIds = await loadVerticalIds(db);
