@@ -146,7 +146,7 @@ const DIRECTIONALS: Record<string, string> = {
   NORTHEAST: 'NE', NORTHWEST: 'NW', SOUTHEAST: 'SE', SOUTHWEST: 'SW',
   'NORTH EAST': 'NE', 'NORTH WEST': 'NW', 'SOUTH EAST': 'SE', 'SOUTH WEST': 'SW',
 };
-const DIRECTIONAL_ABBREVIATIONS = new Set(['N', 'S', 'E', 'W', 'NE', 'NW', 'SE', 'SW']);
+export const DIRECTIONAL_ABBREVIATIONS = new Set(['N', 'S', 'E', 'W', 'NE', 'NW', 'SE', 'SW']);
 
 /** Publication 28 Appendix C2: secondary unit designators. */
 const UNIT_DESIGNATORS: Record<string, string> = {

@@ -8,7 +8,7 @@ import { decodeCursor, encodeCursor } from '../../platform/pagination.ts';
 import { tradeGroupOf } from '../../../prisma/seed/taxonomy.ts';
 import { gradeForScore, MIN_SELLABLE_SCORE } from '../scoring/grade.ts';
 import { propertyValueOf } from '../scoring/property-value.ts';
-import { parseStreet } from '../acquisition/address.ts';
+import { DIRECTIONAL_ABBREVIATIONS, parseStreet } from '../acquisition/address.ts';
 import { canTransition, SOLD_STATUSES, type LeadStatus } from './leads.lifecycle.ts';
 import * as repo from './leads.repository.ts';
 import type {
@@ -31,8 +31,6 @@ const leadNotFound = (id: string) => new AppError('LEAD_NOT_FOUND', { message: `
 // ---------------------------------------------------------------------------------------------------------
 // Views
 
-const DIRECTIONAL_CODES = new Set(['N', 'S', 'E', 'W', 'NE', 'NW', 'SE', 'SW']);
-
 /**
  * The street a preview may show (seed 002 §6.4 step 3): the USPS street name parsed from the address — never its
  * primary number or units — written for reading ("N LAMAR BLVD" → "N Lamar Blvd"). "123 5th Ave, Apt 2" →
@@ -43,7 +41,7 @@ export function previewStreet(address: string): string | null {
   if (street === null) return null;
   return street
     .split(' ')
-    .map((t) => (DIRECTIONAL_CODES.has(t) ? t : t.charAt(0) + t.slice(1).toLowerCase()))
+    .map((t) => (DIRECTIONAL_ABBREVIATIONS.has(t) ? t : t.charAt(0) + t.slice(1).toLowerCase()))
     .join(' ');
 }
 

@@ -68,7 +68,9 @@ export interface EngineVersions {
   prefixes: readonly string[];
 }
 
-const engineWritten = (c: Client, v: EngineVersions) => `(${v.prefixes.map((p) => `b.scorer_version LIKE ${c.escapeLiteral(`${p}%`)}`).join(' OR ')})`;
+/** Whether `column` holds a version this engine wrote (any of its prefixes): also the predicate of the partial index. */
+const engineWritten = (c: Client, v: EngineVersions, column = 'b.scorer_version') =>
+  `(${v.prefixes.map((p) => `${column} LIKE ${c.escapeLiteral(`${p}%`)}`).join(' OR ')})`;
 /** The version the engine writes for the lead's trade. */
 const versionForTrade = (c: Client, v: EngineVersions) => `(CASE WHEN b.trade = 'roof' THEN ${c.escapeLiteral(v.roof)} ELSE ${c.escapeLiteral(v.trade)} END)`;
 
@@ -94,11 +96,10 @@ export async function hasOutdatedEngineScores(c: Client, o: EngineVersions & { s
     const [p, cur, end] = [prefix, current, prefixEnd(prefix)].map((x) => c.escapeLiteral(x));
     return `(${v(`>= ${p}`)} AND ${v(`< ${cur}`)}) OR (${v(`> ${cur}`)} AND ${v(`< ${end}`)})`;
   });
-  const indexed = o.prefixes.map((p) => `se.scorer_version LIKE ${c.escapeLiteral(`${p}%`)}`).join(' OR ');
   const r = await c.query<{ outdated: boolean }>(
     `SELECT EXISTS (
        SELECT 1 FROM score_explanations se JOIN base_leads b ON b.id = se.lead_id
-        WHERE (${indexed}) AND (${ranges.join(' OR ')})
+        WHERE ${engineWritten(c, o, 'se.scorer_version')} AND (${ranges.join(' OR ')})
           AND b.deleted_at IS NULL AND b.status IN (${statusList(c, o.statuses)})) AS outdated`,
   );
   return r.rows[0]!.outdated;
