@@ -242,7 +242,7 @@ export interface RescoreResult extends RescoreCounts {
 const idPosition = (id: string) => parseInt(id.slice(0, 8), 16) / 0x1_0000_0000;
 
 /** Rough share of the id space the streams have covered, 0–100: each stream's half (or the whole space) from its start. */
-function progressOf(streams: readonly { after: string | null; before?: string }[]): number {
+function progressOf(streams: readonly { after: string | null }[]): number {
   if (streams.length === 1) return streams[0]!.after ? idPosition(streams[0]!.after) * 100 : 0;
   const [a, b] = streams;
   const first = a!.after ? Math.min(0.5, idPosition(a!.after)) : 0;
@@ -382,9 +382,9 @@ export async function rescoreLeads(ctx: Pick<AppContext, 'db' | 'log'>, opts: Re
     if (!failed) {
       if (locked) await repo.unlockEngine(reader).catch(() => {});
       await repo.resetSession(reader).catch(() => {});
+      if (reader2) await repo.resetSession(reader2).catch(() => {});
       if (writer) await repo.resetSession(writer).catch(() => {});
     }
-    if (reader2 && !failed) await repo.resetSession(reader2).catch(() => {});
     reader.release(failed);
     reader2?.release(failed);
     writer?.release(failed);
