@@ -48,3 +48,12 @@ export function benchEnv(databaseUrl: string, extra: Record<string, string> = {}
     ...extra,
   };
 }
+
+/**
+ * The listing's lead_rank rows for leads bulk-loaded with session_replication_role = replica, which turns off the
+ * insert trigger that writes them otherwise.
+ */
+export async function backfillLeadRank(c: pg.ClientBase): Promise<void> {
+  await c.query(`INSERT INTO lead_rank (lead_id, status, quality_score, created_at)
+                 SELECT id, status, quality_score, created_at FROM base_leads WHERE deleted_at IS NULL ON CONFLICT DO NOTHING`);
+}

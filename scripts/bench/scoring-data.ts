@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { backfillLeadRank } from './lib.ts';
 
 /**
  * Synthetic data for `npm run bench -- scoring`, generated inside PostgreSQL with generate_series (a million
@@ -116,9 +117,7 @@ export async function generateScoringBenchData(pool: pg.Pool, n: number, log: (m
         FROM (SELECT zip, row_number() OVER (ORDER BY md5(zip)) AS r FROM (SELECT DISTINCT zip FROM bench_ids WHERE zip IS NOT NULL) d) z
         JOIN (SELECT id, row_number() OVER (ORDER BY id) AS r FROM contractors) c ON c.r = 1 + (z.r % 300)
        WHERE z.r <= 600`);
-    // The listing's lead_rank rows, which the insert trigger (off for the load) writes otherwise.
-    await c.query(`INSERT INTO lead_rank (lead_id, status, quality_score, created_at)
-                   SELECT id, status, quality_score, created_at FROM base_leads WHERE deleted_at IS NULL ON CONFLICT DO NOTHING`);
+    await backfillLeadRank(c);
     await c.query(`SET session_replication_role = origin`);
     log('scoring: VACUUM ANALYZE');
     await c.query('VACUUM ANALYZE');

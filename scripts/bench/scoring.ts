@@ -84,8 +84,14 @@ function summary(r: RescoreResult) {
   };
 }
 
-/** An engine version older than every current one, with the same prefixes (so the engine finds it outdated). */
-const OLDER = (v: string) => v.replace(/\+engine@.*$/, '+engine@0.bench');
+/**
+ * SQL for "the scorer_version column, made older": per scorer, an engine version below every current one with the
+ * same prefix (so the engine finds it outdated). The versions are plain tokens (no quotes).
+ */
+const OLDER_VERSION_SQL = (() => {
+  const [roof, trade] = ENGINE_VERSIONS.map((v) => `'${v.replace(/\+engine@.*$/, '+engine@0.bench')}'`);
+  return `(CASE WHEN scorer_version LIKE 'property-quality@%' THEN ${roof} ELSE ${trade} END)`;
+})();
 
 /**
  * The all-changed floor: in-database UPDATEs of exactly the columns the engine writes, over every scored lead,
@@ -101,8 +107,7 @@ async function measureAllChangedFloor(db: Database) {
       const r = await c.query(sql);
       return { rows: r.rowCount ?? 0, seconds: (performance.now() - t) / 1000 };
     };
-    const [roof, trade] = ENGINE_VERSIONS.map((v) => c.escapeLiteral(OLDER(v)));
-    const older = `(CASE WHEN scorer_version LIKE 'property-quality@%' THEN ${roof} ELSE ${trade} END)`;
+    const older = OLDER_VERSION_SQL;
     await c.query(`BEGIN; SET LOCAL tradelead.rank_sync = 'engine'`);
     const leads = await timed(
       `UPDATE base_leads SET quality_score = 100 - quality_score, grade = grade, price = price + 0.01, scored_at = now(),
@@ -208,10 +213,8 @@ export async function benchScoring(opts: { leads?: number; chunkSize?: number } 
 
     await checkpoint();
     log('scoring: (d) version bump: only the versions are older');
-    const [roof, trade] = ENGINE_VERSIONS.map((v) => `'${OLDER(v)}'`);
-    const older = `(CASE WHEN scorer_version LIKE 'property-quality@%' THEN ${roof} ELSE ${trade} END)`;
-    await db.pool.query(`UPDATE base_leads SET scorer_version = ${older} WHERE quality_score IS NOT NULL AND deleted_at IS NULL`);
-    await db.pool.query(`UPDATE score_explanations SET scorer_version = ${older}`);
+    await db.pool.query(`UPDATE base_leads SET scorer_version = ${OLDER_VERSION_SQL} WHERE quality_score IS NOT NULL AND deleted_at IS NULL`);
+    await db.pool.query(`UPDATE score_explanations SET scorer_version = ${OLDER_VERSION_SQL}`);
     await checkpoint();
     const bump = await walMB(db, () => run('version-bump', { filter: everyStatus }));
 

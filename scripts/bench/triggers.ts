@@ -28,7 +28,7 @@ import { createContext } from '../../src/platform/bootstrap.ts';
 import { detectTriggers, expireTriggers, type DetectResult } from '../../src/modules/triggers/triggers.service.ts';
 import { NEIGHBOR_RADIUS_M, ROOFING_TRADE } from '../../src/modules/triggers/triggers.rules.ts';
 import { TARGET_CITIES } from '../../prisma/seed/cities.ts';
-import { benchDatabaseUrl, benchEnv, freshBenchDatabase, log, round } from './lib.ts';
+import { backfillLeadRank, benchDatabaseUrl, benchEnv, freshBenchDatabase, log, round } from './lib.ts';
 
 const TARGET_SECONDS = 60;
 const zipcodes = createRequire(import.meta.url)('zipcodes') as {
@@ -169,9 +169,7 @@ async function generate(pool: import('pg').Pool, n: number, nStorms: number): Pr
          WHERE bp.rn BETWEEN ${from} AND ${to}`);
       log(`triggers: ${to.toLocaleString()} / ${n.toLocaleString()} leads`);
     }
-    // The listing's lead_rank rows, which the insert trigger (off for the load) writes otherwise.
-    await c.query(`INSERT INTO lead_rank (lead_id, status, quality_score, created_at)
-                   SELECT id, status, quality_score, created_at FROM base_leads WHERE deleted_at IS NULL ON CONFLICT DO NOTHING`);
+    await backfillLeadRank(c);
     await c.query(`SET session_replication_role = origin`);
     log('triggers: VACUUM ANALYZE');
     await c.query('VACUUM ANALYZE');
