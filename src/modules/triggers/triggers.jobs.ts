@@ -8,6 +8,7 @@ export const ZDetectTriggersPayload = z.object({
   asOf: ZAsOf,
   cityIds: z.array(z.uuid()).max(1000).optional().describe('Only leads and properties of these target cities'),
   leadIds: z.array(z.uuid()).max(100_000).optional().describe('Only these leads (and their properties)'),
+  full: z.boolean().optional().describe('A whole run re-derives every lead, not only what changed since the previous whole run'),
 });
 
 export const detectTriggersJob = defineJob({
@@ -20,10 +21,10 @@ export const detectTriggersJob = defineJob({
   async handler(p, run) {
     const r = await detectTriggers(
       run.ctx,
-      { asOf: p.asOf ? new Date(p.asOf) : undefined, cityIds: p.cityIds, leadIds: p.leadIds, signal: run.signal },
+      { asOf: p.asOf ? new Date(p.asOf) : undefined, cityIds: p.cityIds, leadIds: p.leadIds, full: p.full, signal: run.signal },
       ({ phase, pct, ...info }) => run.progress(Math.min(99, pct), { phase, ...info }),
     );
-    await run.progress(100, { byType: r.byType, inserted: r.inserted, updated: r.updated, expired: r.expired });
+    await run.progress(100, { mode: r.mode, changed: r.changed, byType: r.byType, inserted: r.inserted, updated: r.updated, expired: r.expired });
     return { ...r };
   },
 });

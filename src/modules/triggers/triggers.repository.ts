@@ -5,6 +5,7 @@ import {
   INSURANCE_PATTERN,
   INSURANCE_WINDOW_DAYS,
   METRES_PER_MILE,
+  NEIGHBOR_WINDOWS_DAYS,
   NEIGHBOR_RADIUS_M,
   NEIGHBOR_RADIUS_MILES,
   NEIGHBOR_THRESHOLD,
@@ -46,6 +47,8 @@ export type Client = pg.PoolClient | pg.Client;
 export interface Scope {
   cityIds?: readonly string[];
   leadIds?: readonly string[];
+  /** An incremental run: only the properties and leads markChangedSubjects put in td_changed_p / td_changed_l. */
+  changed?: boolean;
 }
 
 /**
@@ -83,7 +86,7 @@ export async function createWorkSchema(c: Client): Promise<void> {
 }
 
 export async function dropWorkTables(c: Client): Promise<void> {
-  await c.query(`DROP TABLE IF EXISTS ${WORK_SCHEMA}.td_leads, ${WORK_SCHEMA}.td_nb, ${WORK_SCHEMA}.td_storms, ${WORK_SCHEMA}.td_wx, ${WORK_SCHEMA}.td_rows, ${WORK_SCHEMA}.td_roofp, ${WORK_SCHEMA}.td_rp, ${WORK_SCHEMA}.td_tsub, ${WORK_SCHEMA}.td_nbt`);
+  await c.query(`DROP TABLE IF EXISTS ${WORK_SCHEMA}.td_leads, ${WORK_SCHEMA}.td_nb, ${WORK_SCHEMA}.td_storms, ${WORK_SCHEMA}.td_wx, ${WORK_SCHEMA}.td_rows, ${WORK_SCHEMA}.td_roofp, ${WORK_SCHEMA}.td_rp, ${WORK_SCHEMA}.td_tsub, ${WORK_SCHEMA}.td_nbt, ${WORK_SCHEMA}.td_changed_p, ${WORK_SCHEMA}.td_changed_l, ${WORK_SCHEMA}.td_chg_permits, ${WORK_SCHEMA}.td_chg_storms`);
 }
 
 /**
@@ -100,6 +103,7 @@ function scopeSql(alias: string, kind: 'property' | 'lead', s: Scope): string {
   if (s.leadIds?.length) {
     parts.push(kind === 'lead' ? `${alias}.id = ANY($3::uuid[])` : `${alias}.id IN (SELECT bl.property_id FROM base_leads bl WHERE bl.id = ANY($3::uuid[]))`);
   }
+  if (s.changed) parts.push(`${alias}.id IN (SELECT id FROM ${kind === 'lead' ? 'td_changed_l' : 'td_changed_p'})`);
   return parts.join(' AND ');
 }
 
@@ -114,7 +118,7 @@ const dateToTs = (d: string) => `((${d})::timestamp AT TIME ZONE 'UTC')`;
  * window into the subjects' index. The planner, left alone, drove a 100-lead run from the permits too
  * (measured 17 s at 1M properties).
  */
-const driveFromSubjects = (s: Scope) => (s.leadIds?.length ?? 0) > 0;
+const driveFromSubjects = (s: Scope) => (s.leadIds?.length ?? 0) > 0 || !!s.changed;
 
 /**
  * Distances on the sphere (use_spheroid = false): still ST_DWithin on geography with its GIST index, a third
@@ -522,4 +526,164 @@ export async function expireDue(c: Client, asOf: Date, leadIds?: readonly string
   const byType: Record<string, number> = {};
   for (const row of r.rows) byType[row.trigger_type] = (byType[row.trigger_type] ?? 0) + 1;
   return { expired: r.rows.length, byType };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Incremental runs (issue 8 §7): a whole run re-derives only the subjects whose inputs can have changed since
+// the previous whole run.
+
+export interface WholeRun {
+  asOf: Date;
+  rulesVersion: string;
+  /** pg_snapshot_xmin(pg_current_snapshot()) when the run started: a 64-bit transaction id (epoch · 2^32 + xid). */
+  startXid: bigint;
+  /** The 32-bit ids of the run's own write transactions: rows only it wrote are not changes. */
+  ownXids: string[];
+}
+
+/**
+ * Runs one of the run's writes in its own transaction and returns the transaction's 32-bit id (null when it
+ * wrote nothing), so the next run can tell the run's own writes from everyone else's.
+ */
+export async function ownWrite<T>(c: Client, fn: () => Promise<T>, xids: string[]): Promise<T> {
+  await c.query('BEGIN');
+  try {
+    const r = await fn();
+    const x = await c.query<{ x: string | null }>(`SELECT (pg_current_xact_id_if_assigned()::text::bigint % 4294967296)::text AS x`);
+    await c.query('COMMIT');
+    if (x.rows[0]!.x !== null) xids.push(x.rows[0]!.x);
+    return r;
+  } catch (err) {
+    await c.query('ROLLBACK').catch(() => {});
+    throw err;
+  }
+}
+
+/**
+ * The oldest transaction still running now, as a 64-bit id. Every row committed by a transaction that had not
+ * committed before this instant carries an xmin at or above it (its 32-bit part, within the same epoch).
+ */
+export async function currentStartXid(c: Client): Promise<bigint> {
+  const r = await c.query<{ x: string }>('SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS x');
+  return BigInt(r.rows[0]!.x);
+}
+
+export async function lastWholeRun(c: Client): Promise<WholeRun | null> {
+  const r = await c.query<{ as_of: Date; rules_version: string; start_xid: string; own_xids: string[] }>(
+    'SELECT as_of, rules_version, start_xid::text, own_xids::text[] FROM trigger_runs ORDER BY finished_at DESC, id DESC LIMIT 1',
+  );
+  const row = r.rows[0];
+  return row ? { asOf: row.as_of, rulesVersion: row.rules_version, startXid: BigInt(row.start_xid), ownXids: row.own_xids } : null;
+}
+
+export async function recordWholeRun(
+  c: Client,
+  o: Omit<WholeRun, 'ownXids'> & { ownXids: readonly string[]; mode: 'full' | 'incremental'; startedAt: Date; result: object },
+): Promise<void> {
+  await c.query(
+    `INSERT INTO trigger_runs (as_of, mode, rules_version, start_xid, own_xids, started_at, result) VALUES ($1, $2, $3, $4::bigint, $5::bigint[], $6, $7::jsonb)`,
+    [o.asOf.toISOString(), o.mode, o.rulesVersion, o.startXid.toString(), o.ownXids, o.startedAt.toISOString(), JSON.stringify(o.result)],
+  );
+}
+
+/**
+ * Fills td_changed_p (properties) and td_changed_l (live leads) with every subject whose detection inputs can
+ * differ between the previous whole run (as of `prev.asOf`, started at transaction horizon `prev.startXid`) and
+ * `asOf`. Over-approximate by design — a subject listed needlessly only costs its re-derivation:
+ *   - rows any writer committed since the previous run's start (xmin at or above its horizon): leads, properties
+ *     (year built, sale, location), roof analyses;
+ *   - permits changed since, or whose date crossed a window edge between the two instants (entering: issued in
+ *     (prev, asOf]; leaving: 30/60/90 days for neighbour counts, 365 for insurance claims) — the properties and
+ *     property-less leads within 0.25 mi, the permit's own property and the lead whose own permit it is;
+ *   - storms changed since, or whose instant entered or left the 90-day window — the subjects within its radius;
+ *   - properties whose sale entered or left the 12-month window or whose sale strength (which falls by the day)
+ *     rounds differently at asOf;
+ *   then each set is closed over the other (a changed property's leads, a changed lead's property).
+ * The caller guarantees the same xid epoch and the same UTC year (roof age moves on 1 January).
+ * Returns the sizes.
+ */
+export async function markChangedSubjects(c: Client, prev: WholeRun, asOf: Date): Promise<{ properties: number; leads: number }> {
+  const xid32 = (prev.startXid & 0xffff_ffffn).toString();
+  // $1 asOf, $2 prev.asOf, $3 the horizon's 32-bit xid, $4 the previous run's own write transactions
+  const params = [asOf.toISOString(), prev.asOf.toISOString(), xid32, prev.ownXids];
+  const dA = `(($1::timestamptz) AT TIME ZONE 'UTC')::date`;
+  const dP = `(($2::timestamptz) AT TIME ZONE 'UTC')::date`;
+  const changedSince = (a: string, n = 3) => `(${a}.xmin::text::bigint >= $${n}::bigint AND ${a}.xmin::text::bigint <> ALL($${n + 1}::bigint[]))`;
+  const crossed = (d: string, days: number) =>
+    `(${d} > ${dP} - ${days} AND ${d} <= ${dA} - ${days}) OR (${d} > ${dA} - ${days} AND ${d} <= ${dP} - ${days})`;
+  const entered = (d: string) => `(${d} > ${dP} AND ${d} <= ${dA}) OR (${d} > ${dA} AND ${d} <= ${dP})`;
+  const claimDate = 'coalesce(p.issue_date, p.applied_date)';
+  await c.query('CREATE UNLOGGED TABLE td_changed_p (id uuid PRIMARY KEY); CREATE UNLOGGED TABLE td_changed_l (id uuid PRIMARY KEY)');
+
+  // Permits: changed rows, and dates that crossed an edge of a window.
+  await c.query(
+    `CREATE UNLOGGED TABLE td_chg_permits AS
+     SELECT p.id, p.geog, p.property_id FROM permits p
+      WHERE ${changedSince('p')} OR ${entered('p.issue_date')}
+         OR ${NEIGHBOR_WINDOWS_DAYS.map((d) => crossed('p.issue_date', d)).join(' OR ')}
+         OR ${entered(claimDate)} OR ${crossed(claimDate, INSURANCE_WINDOW_DAYS)}`,
+    params,
+  );
+  // Storms: changed rows, and instants that entered or left the 90-day window.
+  const at = `coalesce(w.begin_at, ${dateToTs('w.event_date')})`;
+  await c.query(
+    `CREATE UNLOGGED TABLE td_chg_storms AS
+     SELECT w.geog, coalesce(w.radius_miles::float8, ${WEATHER_RADIUS_MILES}) AS radius_miles FROM weather_events w
+      WHERE w.geog IS NOT NULL
+        AND (${changedSince('w')}
+             OR (${at} > $2::timestamptz - interval '${WEATHER_WINDOW_DAYS} days' AND ${at} <= $1::timestamptz - interval '${WEATHER_WINDOW_DAYS} days')
+             OR (${at} > $1::timestamptz - interval '${WEATHER_WINDOW_DAYS} days' AND ${at} <= $2::timestamptz - interval '${WEATHER_WINDOW_DAYS} days')
+             OR (${at} > $2::timestamptz AND ${at} <= $1::timestamptz) OR (${at} > $1::timestamptz AND ${at} <= $2::timestamptz))`,
+    params,
+  );
+  await c.query('ANALYZE td_chg_permits; ANALYZE td_chg_storms');
+
+  const near = (src: string, radius: string) => `
+     SELECT x.id FROM ${src} s JOIN properties x ON ST_DWithin(x.geog, s.geog, ${radius}, ${SPHEROID}) WHERE s.geog IS NOT NULL`;
+  const nearLeads = (src: string, radius: string) => `
+     SELECT x.id FROM ${src} s JOIN base_leads x ON ST_DWithin(x.geog, s.geog, ${radius}, ${SPHEROID})
+      WHERE s.geog IS NOT NULL AND x.property_id IS NULL AND x.deleted_at IS NULL`;
+  const sale = 'pr.last_sale_date';
+  await c.query(
+    `INSERT INTO td_changed_p
+     SELECT pr.id FROM properties pr WHERE ${changedSince('pr')}
+     UNION SELECT property_id FROM td_chg_permits WHERE property_id IS NOT NULL
+     UNION ${near('td_chg_permits', String(NEIGHBOR_RADIUS_M))}
+     UNION ${near('td_chg_storms', `s.radius_miles * ${METRES_PER_MILE}`)}
+     UNION SELECT pr.id FROM properties pr
+            WHERE ${sale} > least(${dA}, ${dP}) - ${SALE_WINDOW_DAYS} AND ${sale} <= greatest(${dA}, ${dP})
+              AND ((${sale} > ${dA} - ${SALE_WINDOW_DAYS} AND ${sale} <= ${dA}) IS DISTINCT FROM (${sale} > ${dP} - ${SALE_WINDOW_DAYS} AND ${sale} <= ${dP})
+                   OR (${saleStrengthSql(`${dA} - ${sale}`)}) IS DISTINCT FROM (${saleStrengthSql(`${dP} - ${sale}`)}))`,
+    params,
+  );
+  await c.query(
+    `INSERT INTO td_changed_l
+     SELECT b.id FROM base_leads b WHERE ${changedSince('b', 1)} AND b.deleted_at IS NULL
+     UNION SELECT b.id FROM base_leads b JOIN td_chg_permits p ON p.id = b.permit_id WHERE b.deleted_at IS NULL
+     UNION SELECT ra.base_lead_id FROM roof_analysis ra WHERE ${changedSince('ra', 1)}
+     UNION ${nearLeads('td_chg_permits', String(NEIGHBOR_RADIUS_M))}
+     UNION ${nearLeads('td_chg_storms', `s.radius_miles * ${METRES_PER_MILE}`)}`,
+    [xid32, prev.ownXids],
+  );
+  // Close the two sets over each other: a changed property's leads; a changed lead's property.
+  await c.query(
+    `INSERT INTO td_changed_p SELECT DISTINCT b.property_id FROM base_leads b JOIN td_changed_l l ON l.id = b.id WHERE b.property_id IS NOT NULL
+     ON CONFLICT DO NOTHING`,
+  );
+  await c.query(
+    `INSERT INTO td_changed_l SELECT b.id FROM base_leads b JOIN td_changed_p p ON p.id = b.property_id WHERE b.deleted_at IS NULL
+     ON CONFLICT DO NOTHING`,
+  );
+  await c.query('DROP TABLE td_chg_permits, td_chg_storms; ANALYZE td_changed_p; ANALYZE td_changed_l');
+  const n = await c.query<{ p: number; l: number }>('SELECT (SELECT count(*) FROM td_changed_p)::int AS p, (SELECT count(*) FROM td_changed_l)::int AS l');
+  return { properties: n.rows[0]!.p, leads: n.rows[0]!.l };
+}
+
+/** The planner's estimate of base_leads' row count: what the changed share is measured against. */
+export async function estimateLeadRows(c: Client): Promise<number> {
+  const r = await c.query<{ n: number }>(`SELECT greatest(reltuples, 0)::float8 AS n FROM pg_class WHERE oid = 'base_leads'::regclass`);
+  const n = r.rows[0]?.n ?? 0;
+  // Before the first ANALYZE (a small or new table) the estimate is 0: count.
+  if (n >= 10_000) return n;
+  return (await c.query<{ n: number }>('SELECT count(*)::int AS n FROM base_leads')).rows[0]!.n;
 }

@@ -10,6 +10,16 @@
 
 export const METRES_PER_MILE = 1609.344;
 
+/**
+ * Bump whenever a rule below or a detection statement changes what a run writes: the next run is then whole
+ * (an incremental run re-derives only what the data changed, not what the rules changed).
+ */
+export const DETECTION_RULES_VERSION = 'triggers@2';
+/** The longest gap between runs an incremental run bridges; a longer one runs whole. */
+export const INCREMENTAL_MAX_DAYS = 7;
+/** An incremental run whose changed leads exceed this share of all leads runs whole instead (it is cheaper then). */
+export const INCREMENTAL_MAX_SHARE = 0.2;
+
 /** seed 002 §3.1.5: neighbor permits within 0.25 mi (1,320 ft) = 402.336 m, counted over 30/60/90 days. */
 export const NEIGHBOR_RADIUS_MILES = 0.25;
 export const NEIGHBOR_RADIUS_M = NEIGHBOR_RADIUS_MILES * METRES_PER_MILE;

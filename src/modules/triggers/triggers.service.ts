@@ -2,16 +2,22 @@ import type { AppContext } from '../../platform/context.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { PoolClient } from 'pg';
 import * as repo from './triggers.repository.ts';
-import { TRIGGER_TYPES } from './triggers.rules.ts';
+import { DETECTION_RULES_VERSION, INCREMENTAL_MAX_DAYS, INCREMENTAL_MAX_SHARE, TRIGGER_TYPES } from './triggers.rules.ts';
 
 /**
  * Trigger detection (seed 002 §3.5.3, §3.1.5; issue 4 §5): neighbor roofing permits, storms, roof age, sale
  * and insurance claims for every lead (or a city / a list of leads), as lead_triggers rows the scoring engine
  * reads, plus the neighbor counts stored on properties. Runs as of `asOf` (default now), so a backfill or a
  * test gets the same answer every time; a re-run over unchanged data writes nothing.
+ *
+ * A whole run (issue 8 §7) builds on the previous whole run when it can: it re-derives only the properties and
+ * leads whose inputs changed since (rows written since its start, dates that crossed a window edge — see
+ * triggers.repository markChangedSubjects) and writes exactly what a full run would. Each whole run is recorded
+ * in trigger_runs; `full: true`, a gap over a week, a new year, new rules, or a changed share over a fifth of the
+ * leads makes it full.
  */
 
-export type DetectPhase = 'leads' | 'neighbors' | 'weather' | 'rows' | 'upsert' | 'expire' | 'done';
+export type DetectPhase = 'changed' | 'leads' | 'neighbors' | 'weather' | 'rows' | 'upsert' | 'expire' | 'done';
 
 export interface DetectProgress {
   phase: DetectPhase;
@@ -24,11 +30,29 @@ export interface DetectOptions {
   asOf?: Date;
   cityIds?: string[];
   leadIds?: string[];
+  /**
+   * A whole run (no cityIds or leadIds) re-derives only what changed since the previous whole run when it can
+   * (see incrementalBlocker); `full` makes it re-derive everything.
+   */
+  full?: boolean;
+  /** Above this share of changed leads an incremental run runs full instead (default INCREMENTAL_MAX_SHARE, 0.2). */
+  maxChangedShare?: number;
   signal?: AbortSignal;
 }
 
+/**
+ * How a run chose its subjects: 'scoped' (cityIds / leadIds), 'full' (every lead and property) or 'incremental'
+ * (a whole run over only the subjects whose inputs changed since the previous whole run).
+ */
+export type DetectMode = 'scoped' | 'full' | 'incremental';
+
 export interface DetectResult {
   asOf: string;
+  mode: DetectMode;
+  /** Why a whole run was full (null when incremental or scoped). */
+  fullBecause: string | null;
+  /** An incremental run's changed subjects (null otherwise). */
+  changed: { properties: number; leads: number } | null;
   /** Leads in scope. */
   leads: number;
   /** Subjects (properties, or leads without one) with at least one roofing permit within 0.25 mi in 90 days. */
@@ -47,7 +71,22 @@ export interface DetectResult {
   durationMs: number;
   /** Where the time went. */
   /** spatial: storms on one connection beside neighbor permits and roof age / sale / insurance on the other. */
-  phasesMs: Record<'leads' | 'spatial' | 'rows' | 'upsert' | 'expire', number>;
+  phasesMs: Record<'changed' | 'leads' | 'spatial' | 'rows' | 'upsert' | 'expire', number>;
+}
+
+/**
+ * Why a whole run at `asOf` cannot build on the previous whole run `prev` (null: it can). The changed-subject
+ * search (triggers.repository markChangedSubjects) follows data changes and window edges between the two
+ * instants; anything else that moves every subject at once makes the run whole.
+ */
+export function incrementalBlocker(prev: repo.WholeRun | null, asOf: Date, currentXid: bigint): string | null {
+  if (!prev) return 'no previous whole run';
+  if (prev.rulesVersion !== DETECTION_RULES_VERSION) return `the detection rules changed (${prev.rulesVersion} → ${DETECTION_RULES_VERSION})`;
+  if (asOf.getTime() < prev.asOf.getTime()) return 'asOf is before the previous run\'s';
+  if (asOf.getTime() - prev.asOf.getTime() > INCREMENTAL_MAX_DAYS * 86_400_000) return `more than ${INCREMENTAL_MAX_DAYS} days since the previous run`;
+  if (asOf.getUTCFullYear() !== prev.asOf.getUTCFullYear()) return 'a new year: every roof age moves';
+  if (currentXid >> 32n !== prev.startXid >> 32n) return 'the transaction id epoch changed';
+  return null;
 }
 
 /** Writes go in 16 slices of the lead id space (uuids are uniform), so progress moves and each statement stays short. */
@@ -78,8 +117,10 @@ export async function detectTriggers(
 ): Promise<DetectResult> {
   const asOf = validate(opts);
   const scope: repo.Scope = { cityIds: opts.cityIds ?? [], leadIds: opts.leadIds ?? [] };
+  const whole = !scope.cityIds!.length && !scope.leadIds!.length;
   const started = performance.now();
-  const phasesMs = { leads: 0, spatial: 0, rows: 0, upsert: 0, expire: 0 };
+  const startedAt = new Date();
+  const phasesMs = { changed: 0, leads: 0, spatial: 0, rows: 0, upsert: 0, expire: 0 };
   let mark = performance.now();
   const lap = (k: keyof typeof phasesMs) => {
     const now = performance.now();
@@ -96,9 +137,37 @@ export async function detectTriggers(
   try {
     await repo.lockDetection(c);
     mark = performance.now();
+    // Read before anything else: whatever commits from here on is seen by the next run as changed.
+    const startXid = await repo.currentStartXid(c);
+    // The run's own write transactions, recorded with it: the next run does not take them for changes.
+    const ownXids: string[] = [];
     await repo.createWorkSchema(c);
     await repo.prepareSession(c);
     await repo.dropWorkTables(c);
+
+    let mode: DetectMode = whole ? 'full' : 'scoped';
+    let fullBecause: string | null = null;
+    let changed: DetectResult['changed'] = null;
+    if (whole) {
+      const prev = await repo.lastWholeRun(c);
+      fullBecause = opts.full ? 'asked for a full run' : incrementalBlocker(prev, asOf, startXid);
+      if (!fullBecause && prev) {
+        const n = await repo.markChangedSubjects(c, prev, asOf);
+        const total = await repo.estimateLeadRows(c);
+        const share = opts.maxChangedShare ?? INCREMENTAL_MAX_SHARE;
+        if (n.leads > share * total) {
+          fullBecause = `${n.leads} of ~${Math.round(total)} leads changed (over ${Math.round(share * 100)} %)`;
+          await repo.dropWorkTables(c);
+        } else {
+          mode = 'incremental';
+          changed = n;
+          scope.changed = true;
+        }
+      }
+    }
+    lap('changed');
+    await report({ phase: 'changed', pct: 3, mode, fullBecause, changed });
+    checkAborted(opts.signal);
     // The second connection of the run: the spatial phases and the writes split between the two (2 cores).
     c2 = await ctx.db.pool.connect();
     await repo.prepareSession(c2);
@@ -120,11 +189,11 @@ export async function detectTriggers(
     })();
     const propertySide = (async () => {
       const properties = await repo.countNeighborPermits(other, asOf, scope);
-      const propertiesUpdated = await repo.storeNeighborCounts(other, asOf, scope);
+      const propertiesUpdated = await repo.ownWrite(other, () => repo.storeNeighborCounts(other, asOf, scope), ownXids);
       await repo.countTradeNeighborPermits(other, asOf);
       checkAborted(opts.signal);
       await repo.buildNeighborRows(other);
-      await repo.buildPropertyRows(other, asOf);
+      await repo.ownWrite(other, () => repo.buildPropertyRows(other, asOf), ownXids);
       return { properties, propertiesUpdated };
     })();
     const [w, pr] = await Promise.all([weatherSide, propertySide]);
@@ -145,7 +214,7 @@ export async function detectTriggers(
     const writer = async (conn: PoolClient, first: number) => {
       for (let i = first; i < SLICES; i += 2) {
         checkAborted(opts.signal);
-        const r = await repo.applyRows(conn, asOf, sliceBound(i)!, sliceBound(i + 1));
+        const r = await repo.ownWrite(conn, () => repo.applyRows(conn, asOf, sliceBound(i)!, sliceBound(i + 1)), ownXids);
         inserted += r.inserted;
         updated += r.updated;
         done++;
@@ -157,8 +226,8 @@ export async function detectTriggers(
 
     // Roof-age rows and rows past their expiry are disjoint (roof age never expires by date).
     const [withdrawn, exp] = await Promise.all([
-      repo.withdrawRoofAge(c, asOf),
-      repo.expireDue(other, asOf, scope.leadIds?.length ? scope.leadIds : undefined),
+      repo.ownWrite(c, () => repo.withdrawRoofAge(c, asOf), ownXids),
+      repo.ownWrite(other, () => repo.expireDue(other, asOf, scope.leadIds?.length ? scope.leadIds : undefined), ownXids),
     ]);
     lap('expire');
     await repo.dropWorkTables(c);
@@ -167,12 +236,19 @@ export async function detectTriggers(
     for (const t of TRIGGER_TYPES) byType[t] = summary.byType[t] ?? 0;
     const result: DetectResult = {
       asOf: asOf.toISOString(),
+      mode, fullBecause, changed,
       leads, properties, propertiesUpdated, storms,
       leadsWithTriggers: summary.leads, byType, inserted, updated, withdrawn,
       expired: exp.expired,
       durationMs: Math.round(performance.now() - started),
       phasesMs: Object.fromEntries(Object.entries(phasesMs).map(([k, v]) => [k, Math.round(v)])) as DetectResult['phasesMs'],
     };
+    if (whole) {
+      await repo.recordWholeRun(c, {
+        asOf, mode: mode as 'full' | 'incremental', rulesVersion: DETECTION_RULES_VERSION, startXid, ownXids, startedAt,
+        result: { leads, changed, inserted, updated, withdrawn, expired: exp.expired, durationMs: result.durationMs, fullBecause },
+      });
+    }
     await report({ phase: 'done', pct: 100, ...result });
     ctx.log.info({ ...result }, 'triggers detected');
     return result;
