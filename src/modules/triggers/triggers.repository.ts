@@ -543,7 +543,10 @@ export interface WholeRun {
 
 /**
  * Runs one of the run's writes in its own transaction and returns the transaction's 32-bit id (null when it
- * wrote nothing), so the next run can tell the run's own writes from everyone else's.
+ * wrote nothing), so the next run can tell the run's own writes from everyone else's. Known gap: another
+ * writer's edit committed during a run, to a row the run then rewrites itself (a property's neighbour counts, a
+ * lead's last_roof_permit_date), carries the run's xid afterwards; if the run read that row before the edit,
+ * the edit waits for the next full run (`full: true`).
  */
 export async function ownWrite<T>(c: Client, fn: () => Promise<T>, xids: string[]): Promise<T> {
   await c.query('BEGIN');
