@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { createHarness, type TestHarness } from '../helpers/app.ts';
 import { detectTriggers, type DetectResult } from '../../src/modules/triggers/triggers.service.ts';
+import { prng } from '../../scripts/lib/demo-data.ts';
 
 /**
  * Issue 8 §7: an incremental whole run writes exactly what a full run would. Over a seeded random neighbourhood
@@ -18,16 +19,6 @@ const base = new Date('2026-06-10T12:00:00Z');
 const at = (day: number) => new Date(base.getTime() + day * DAY);
 const dateOf = (day: number, minus: number) => new Date(at(day).getTime() - minus * DAY).toISOString().slice(0, 10);
 
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rnd = prng(20261204);
 const pick = <T,>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)]!;
 const TRADES = ['roof', 'roof', 'roof', 'hvac', 'siding', 'pool', 'windows'] as const;
