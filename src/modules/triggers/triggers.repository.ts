@@ -23,6 +23,7 @@ import {
   windMphSql,
 } from './triggers.rules.ts';
 import { roofAgeSql } from '../scoring/roof-age.ts';
+import { estimateLeadRows as plannerLeadRows } from '../scoring/scoring.repository.ts';
 
 /*
  * Trigger detection in set-based SQL on two dedicated connections (raw SQL: PostGIS joins, work tables and bulk
@@ -538,7 +539,7 @@ export interface WholeRun {
   /** pg_snapshot_xmin(pg_current_snapshot()) when the run started: a 64-bit transaction id (epoch · 2^32 + xid). */
   startXid: bigint;
   /** The 32-bit ids of the run's own write transactions: rows only it wrote are not changes. */
-  ownXids: string[];
+  ownXids: readonly string[];
 }
 
 /**
@@ -581,7 +582,7 @@ export async function lastWholeRun(c: Client): Promise<WholeRun | null> {
 
 export async function recordWholeRun(
   c: Client,
-  o: Omit<WholeRun, 'ownXids'> & { ownXids: readonly string[]; mode: 'full' | 'incremental'; startedAt: Date; result: object },
+  o: WholeRun & { mode: 'full' | 'incremental'; startedAt: Date; result: object },
 ): Promise<void> {
   await c.query(
     `INSERT INTO trigger_runs (as_of, mode, rules_version, start_xid, own_xids, started_at, result) VALUES ($1, $2, $3, $4::bigint, $5::bigint[], $6, $7::jsonb)`,
@@ -612,9 +613,10 @@ export async function markChangedSubjects(c: Client, prev: WholeRun, asOf: Date)
   const dA = `(($1::timestamptz) AT TIME ZONE 'UTC')::date`;
   const dP = `(($2::timestamptz) AT TIME ZONE 'UTC')::date`;
   const changedSince = (a: string, n = 3) => `(${a}.xmin::text::bigint >= $${n}::bigint AND ${a}.xmin::text::bigint <> ALL($${n + 1}::bigint[]))`;
-  const crossed = (d: string, days: number) =>
-    `(${d} > ${dP} - ${days} AND ${d} <= ${dA} - ${days}) OR (${d} > ${dA} - ${days} AND ${d} <= ${dP} - ${days})`;
-  const entered = (d: string) => `(${d} > ${dP} AND ${d} <= ${dA}) OR (${d} > ${dA} AND ${d} <= ${dP})`;
+  // `x` lies between two edges (either way round): an edge moved past it between the previous run and this one.
+  const between = (x: string, from: string, to: string) => `(${x} > ${from} AND ${x} <= ${to}) OR (${x} > ${to} AND ${x} <= ${from})`;
+  const entered = (d: string) => between(d, dP, dA);
+  const crossed = (d: string, days: number) => between(d, `${dP} - ${days}`, `${dA} - ${days}`);
   const claimDate = 'coalesce(p.issue_date, p.applied_date)';
   await c.query('CREATE UNLOGGED TABLE td_changed_p (id uuid PRIMARY KEY); CREATE UNLOGGED TABLE td_changed_l (id uuid PRIMARY KEY)');
 
@@ -629,14 +631,14 @@ export async function markChangedSubjects(c: Client, prev: WholeRun, asOf: Date)
   );
   // Storms: changed rows, and instants that entered or left the 90-day window.
   const at = `coalesce(w.begin_at, ${dateToTs('w.event_date')})`;
+  const window = `interval '${WEATHER_WINDOW_DAYS} days'`;
   await c.query(
     `CREATE UNLOGGED TABLE td_chg_storms AS
      SELECT w.geog, coalesce(w.radius_miles::float8, ${WEATHER_RADIUS_MILES}) AS radius_miles FROM weather_events w
       WHERE w.geog IS NOT NULL
         AND (${changedSince('w')}
-             OR (${at} > $2::timestamptz - interval '${WEATHER_WINDOW_DAYS} days' AND ${at} <= $1::timestamptz - interval '${WEATHER_WINDOW_DAYS} days')
-             OR (${at} > $1::timestamptz - interval '${WEATHER_WINDOW_DAYS} days' AND ${at} <= $2::timestamptz - interval '${WEATHER_WINDOW_DAYS} days')
-             OR (${at} > $2::timestamptz AND ${at} <= $1::timestamptz) OR (${at} > $1::timestamptz AND ${at} <= $2::timestamptz))`,
+             OR ${between(at, `$2::timestamptz - ${window}`, `$1::timestamptz - ${window}`)}
+             OR ${between(at, '$2::timestamptz', '$1::timestamptz')})`,
     params,
   );
   await c.query('ANALYZE td_chg_permits; ANALYZE td_chg_storms');
@@ -682,10 +684,9 @@ export async function markChangedSubjects(c: Client, prev: WholeRun, asOf: Date)
   return { properties: n.rows[0]!.p, leads: n.rows[0]!.l };
 }
 
-/** The planner's estimate of base_leads' row count: what the changed share is measured against. */
-export async function estimateLeadRows(c: Client): Promise<number> {
-  const r = await c.query<{ n: number }>(`SELECT greatest(reltuples, 0)::float8 AS n FROM pg_class WHERE oid = 'base_leads'::regclass`);
-  const n = r.rows[0]?.n ?? 0;
+/** base_leads' row count, what the changed share is measured against: the planner's estimate (scoring.repository). */
+export async function estimateLeadRows(c: pg.PoolClient): Promise<number> {
+  const n = await plannerLeadRows(c);
   // Before the first ANALYZE (a small or new table) the estimate is 0: count.
   if (n >= 10_000) return n;
   return (await c.query<{ n: number }>('SELECT count(*)::int AS n FROM base_leads')).rows[0]!.n;
